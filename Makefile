@@ -1,0 +1,57 @@
+# Kỷ cương — everything runnable from here. A newcomer needs only `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+# pyenv honours .python-version (3.13); otherwise the newest python3.1x on PATH that is >= 3.12.
+BOOTSTRAP_PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.14; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+DEV_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test check lint format messages bench backup restore clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed (pyenv install 3.13, or install python3.12+)."; exit 1; }
+	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install ## Migrate, load the demo district and serve on http://$(HOST):$(PORT)
+	$(DEV_ENV) $(PYTHON) manage.py migrate --no-input
+	$(DEV_ENV) $(PYTHON) manage.py loaddemo
+	@echo "Serving on http://$(HOST):$(PORT)/ — log in with one of the demo logins above."
+	$(DEV_ENV) $(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+test: install ## The whole suite (browser tests skip with a reason when Chromium is missing)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Production-like settings for the deploy check: HTTPS, a real key, DEBUG off.
+PROD_ENV := DJANGO_DEBUG=false DJANGO_HTTPS=true DJANGO_ALLOWED_HOSTS=kycuong.example \
+	DJANGO_SECRET_KEY=check-deploy-$(shell head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')-not-a-real-secret
+
+check: install ## ruff, migrations up to date, deploy checks under production-like settings
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(PYTHON) manage.py makemigrations --check --dry-run
+	$(PROD_ENV) $(PYTHON) manage.py check --deploy --fail-level WARNING
+
+messages: install ## Extract strings and compile the Vietnamese catalogue (needs GNU gettext)
+	$(DEV_ENV) $(PYTHON) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(DEV_ENV) $(PYTHON) manage.py compilemessages -l vi --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,27 @@
+"""URL wiring: the project's root URLconf, and the discipline app's own pages."""
+
+from django.conf.urls.i18n import set_language
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from discipline import views
+
+admin.site.site_header = "Kỷ cương"
+admin.site.site_title = "Kỷ cương"
+admin.site.index_title = admin.site.site_header
+
+discipline_patterns = [
+    path("violations/<int:pk>/", views.violation_detail, name="violation_detail"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include((discipline_patterns, "discipline"))),
+    path("", include("inspections.urls")),
+    path("", include("units.urls")),
+]

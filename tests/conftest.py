@@ -1,0 +1,136 @@
+"""Shared fixtures: named personas in two units of one Authority, and strangers from another."""
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english_free_language(settings):
+    # Vietnamese is the product's language; tests see the same strings users see.
+    settings.LANGUAGE_CODE = "vi"
+
+
+@pytest.fixture
+def authority(db):
+    return factories.authority()
+
+
+@pytest.fixture
+def unit_a(authority):
+    return factories.unit(authority, name="UBND xã Khánh Hưng", code="KH", kind="commune")
+
+
+@pytest.fixture
+def unit_b(authority):
+    return factories.unit(authority, name="UBND xã Vĩnh Trị", code="VTRI", kind="commune")
+
+
+@pytest.fixture
+def home_affairs(authority):
+    return factories.unit(authority, name="Phòng Nội vụ", code="NV")
+
+
+@pytest.fixture
+def office(authority):
+    return factories.unit(authority, name="Văn phòng HĐND và UBND", code="VP")
+
+
+@pytest.fixture
+def inspector(home_affairs):
+    return factories.user_with_role("inspector", home_affairs, "inspectors")
+
+
+@pytest.fixture
+def unit_head_a(unit_a):
+    user = factories.user_with_role("head_a", unit_a, "unit_heads", position="Chủ tịch UBND")
+    unit_a.head = user.staff
+    unit_a.save(update_fields=["head"])
+    return user
+
+
+@pytest.fixture
+def unit_head_b(unit_b):
+    user = factories.user_with_role("head_b", unit_b, "unit_heads", position="Chủ tịch UBND")
+    unit_b.head = user.staff
+    unit_b.save(update_fields=["head"])
+    return user
+
+
+@pytest.fixture
+def office_chief(office):
+    return factories.user_with_role("chief", office, "office_chief", position="Chánh Văn phòng")
+
+
+@pytest.fixture
+def leader(office):
+    return factories.user_with_role("leader", office, "leaders", position="Chủ tịch UBND huyện")
+
+
+@pytest.fixture
+def administrator(office):
+    return factories.user_with_role("admin_a", office, "administrators")
+
+
+@pytest.fixture
+def staff_member(unit_a):
+    """A plain staff member of unit A with a login and no role."""
+    return factories.user_with_role("staff_a", unit_a, None, position="Công chức Tư pháp")
+
+
+@pytest.fixture
+def other_authority(db):
+    return factories.authority(
+        name="Ủy ban nhân dân huyện Tân Hưng",
+        place_name="Tân Hưng",
+        issuing_body="ỦY BAN NHÂN DÂN\nHUYỆN TÂN HƯNG",
+    )
+
+
+@pytest.fixture
+def other_unit(other_authority):
+    return factories.unit(other_authority, name="UBND xã Hưng Hà", code="HH", kind="commune")
+
+
+@pytest.fixture
+def other_inspector(other_authority):
+    unit = factories.unit(other_authority, name="Phòng Nội vụ Tân Hưng", code="NV")
+    return factories.user_with_role("inspector_other", unit, "inspectors")
+
+
+@pytest.fixture
+def other_administrator(other_authority):
+    unit = factories.unit(other_authority, name="Văn phòng Tân Hưng", code="VP")
+    return factories.user_with_role("admin_other", unit, "administrators")
+
+
+@pytest.fixture
+def violation_a(unit_a, inspector):
+    return factories.violation(factories.staff(unit_a), by=inspector)
+
+
+@pytest.fixture
+def violation_b(unit_b, inspector):
+    return factories.violation(factories.staff(unit_b), by=inspector)
+
+
+@pytest.fixture(scope="session")
+def migration_data(django_db_setup, django_db_blocker) -> str:
+    """The rows data migrations create (roles, catalogues), serialized once per session."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture
+def serialized_rollback_db(migration_data, django_db_serialized_rollback, transactional_db):
+    """A transactional database that keeps the data migrations' rows between tests.
+
+    Django's serialized rollback keeps its snapshot on the connection object; Playwright's
+    event loop makes Django hand this test another connection object that lacks it, so the
+    flush after each test would wipe roles and catalogues. Put the snapshot back on the
+    connection in use: the flush then leaves them alone and the next test reloads them."""
+    from django.db import connections
+
+    connections["default"]._test_serialized_contents = migration_data

@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from discipline.demo import DEMO_PASSWORD
+from discipline.models import Violation
+from inspections.models import Visit
+from units.models import Staff, Unit
+from units.selectors import units_visible_to
+
+
+@pytest.fixture
+def demo(db):
+    call_command("loaddemo", "--force", verbosity=0)
+
+
+def _snapshot():
+    return (
+        Unit.objects.count(),
+        Staff.objects.count(),
+        Violation.objects.count(),
+        Visit.objects.count(),
+        User.objects.count(),
+        sorted(Violation.objects.values_list("pk", "status")),
+    )
+
+
+def test_loaddemo_twice_changes_nothing(demo):
+    before = _snapshot()
+    call_command("loaddemo", "--force", verbosity=0)
+    assert _snapshot() == before
+
+
+def test_loaddemo_refuses_without_debug_unless_forced(db):
+    with pytest.raises(CommandError):
+        call_command("loaddemo", verbosity=0)
+
+
+def test_demo_district_has_the_directives_shape(demo):
+    assert Unit.objects.get(code="VP").name.startswith("Văn phòng HĐND và UBND")
+    assert Unit.objects.get(code="NV").name == "Phòng Nội vụ"
+    assert Unit.objects.filter(kind="commune").count() == 10
+    assert 250 <= Staff.objects.count() <= 350
+    statuses = set(Violation.objects.values_list("status", flat=True))
+    assert statuses == set(Violation.Status.values)
+
+
+def test_every_demo_login_works(client, demo):
+    for username in ["admin", "inspector", "unithead", "chief", "leader"]:
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.get("/").status_code == 200
+        client.logout()
+
+
+def test_demo_unithead_sees_only_khanh_hung(demo):
+    unithead = User.objects.get(username="unithead")
+    assert [u.code for u in units_visible_to(unithead)] == ["KH"]
+    inspector = User.objects.get(username="inspector")
+    assert units_visible_to(inspector).count() == Unit.objects.count()

@@ -1,0 +1,109 @@
+"""Plain functions that build valid rows through the same services the app uses."""
+
+import datetime
+import itertools
+
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from discipline import services as discipline_services
+from discipline.models import ViolationType
+from units.models import Authority, Staff, Unit
+from units.services import save_staff, save_unit
+
+_counter = itertools.count(1)
+PASSWORD = "correct-horse-battery-455"
+
+
+def authority(**overrides) -> Authority:
+    values = {
+        "name": "Ủy ban nhân dân huyện Vĩnh Hưng",
+        "parent_body": "UBND TỈNH LONG AN",
+        "issuing_body": "ỦY BAN NHÂN DÂN\nHUYỆN VĨNH HƯNG",
+        "abbreviation": "UBND",
+        "place_name": "Vĩnh Hưng",
+    }
+    values.update(overrides)
+    return Authority.objects.create(**values)
+
+
+def unit(
+    authority: Authority,
+    *,
+    name: str | None = None,
+    code: str | None = None,
+    kind: str = "agency",
+    parent: Unit | None = None,
+) -> Unit:
+    n = next(_counter)
+    return save_unit(
+        unit=Unit(
+            authority=authority,
+            name=name or f"Đơn vị {n}",
+            code=code or f"U{n}",
+            kind=kind,
+            parent=parent,
+        ),
+        by=None,
+    )
+
+
+def staff(
+    unit: Unit,
+    *,
+    full_name: str | None = None,
+    badge_number: str | None = None,
+    position: str = "Chuyên viên",
+    is_active: bool = True,
+    user: User | None = None,
+) -> Staff:
+    n = next(_counter)
+    return save_staff(
+        staff=Staff(
+            unit=unit,
+            full_name=full_name or f"Nguyễn Văn {n}",
+            badge_number=f"T-{n:05d}" if badge_number is None else badge_number,
+            position=position,
+            is_active=is_active,
+            user=user,
+        ),
+        by=None,
+    )
+
+
+def user_with_role(
+    username: str,
+    unit: Unit,
+    role: str | None,
+    *,
+    position: str = "Chuyên viên",
+    is_staff: bool = True,
+) -> User:
+    user = User.objects.create_user(
+        username, password=PASSWORD, is_staff=is_staff, first_name=username
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    staff(unit, full_name=f"Cán bộ {username}", position=position, user=user)
+    return User.objects.get(pk=user.pk)  # fresh: no cached roles or staff
+
+
+def violation_type(code: str = "late_early") -> ViolationType:
+    return ViolationType.objects.get(code=code)
+
+
+def violation(
+    staff: Staff,
+    *,
+    by: User,
+    code: str = "late_early",
+    occurred_at: datetime.datetime | None = None,
+    **extra,
+):
+    return discipline_services.record_violation(
+        staff=staff,
+        type=violation_type(code),
+        occurred_at=occurred_at or timezone.now() - datetime.timedelta(days=1),
+        by=by,
+        **extra,
+    )

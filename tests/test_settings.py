@@ -1,0 +1,68 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings_run(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import discipline.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT)",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _settings_run({"DJANGO_DEBUG": "false"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_defaults_are_secure():
+    result = _settings_run({"DJANGO_SECRET_KEY": "x" * 50})
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_debug_runs_without_a_secret_key():
+    assert _settings_run({"DJANGO_DEBUG": "true"}).returncode == 0
+
+
+def test_every_response_has_the_security_headers(client, db):
+    response = client.get(reverse("login"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "default-src 'self'" in csp
+    assert "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_vietnamese_catalogue_is_complete_and_compiled():
+    po_path = ROOT / "discipline/locale/vi/LC_MESSAGES/django.po"
+    po = polib.pofile(str(po_path))
+    assert [e.msgid for e in po.untranslated_entries()] == []
+    assert [e.msgid for e in po.fuzzy_entries()] == []
+    mo = polib.mofile(str(po_path.with_suffix(".mo")))
+    compiled = {e.msgid: e.msgstr for e in mo}
+    missing = [
+        e.msgid
+        for e in po.translated_entries()
+        if not e.msgid_plural and compiled.get(e.msgid) != e.msgstr
+    ]
+    assert missing == [], "django.mo is stale: run `make messages`"

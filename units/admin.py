@@ -1,0 +1,231 @@
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from units import services
+from units.models import Authority, Staff, Unit
+from units.roles import Role
+from units.selectors import (
+    authorities_visible_to,
+    authority_of,
+    staff_visible_to,
+    units_visible_to,
+)
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A related-field filter that lists only the rows the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        queryset = model_admin.choices_for(field.related_model, request)
+        if queryset is None:
+            return super().field_choices(field, request, model_admin)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Base for every ModelAdmin: rows, foreign-key choices and filters come from the
+    selectors, out-of-scope objects answer 404, nothing is deleted, history is read-only."""
+
+    def visible(self, request):
+        """The selector for this model; subclasses return a queryset scoped to request.user."""
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        queryset = self.visible(request)
+        if self.list_select_related and isinstance(self.list_select_related, list | tuple):
+            queryset = queryset.select_related(*self.list_select_related)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def choices_for(self, model, request):
+        """Rows of `model` this user may pick in a form or filter (None: not scoped here)."""
+        user = request.user
+        if model is Unit:
+            return units_visible_to(user).order_by("name")
+        if model is Staff:
+            return Staff.objects.filter(unit__in=units_visible_to(user)).order_by("full_name")
+        if model is Authority:
+            return authorities_visible_to(user)
+        return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        queryset = self.choices_for(db_field.related_model, request)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        queryset = self.choices_for(db_field.related_model, request)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # The admin would redirect with "does not exist"; outside the scope it is a 404.
+            raise Http404
+        return obj
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting to an old version would bypass the services' rules: history is read-only.
+        if request.method != "GET":
+            raise PermissionDenied
+        get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(Authority)
+class AuthorityAdmin(ScopedAdmin):
+    list_display = ["name", "abbreviation", "place_name"]
+    fieldsets = [
+        (None, {"fields": ["name", "abbreviation", "place_name", "chairman_title"]}),
+        (_("Letter header"), {"fields": ["parent_body", "issuing_body"]}),
+        (
+            _("Working hours"),
+            {
+                "fields": [
+                    "morning_start",
+                    "morning_end",
+                    "afternoon_start",
+                    "afternoon_end",
+                    "grace_minutes",
+                    "response_working_days",
+                ]
+            },
+        ),
+    ]
+
+    def visible(self, request):
+        return authorities_visible_to(request.user)
+
+    def has_add_permission(self, request):
+        # A new Authority is a new installation's worth of data: only the keeper adds one.
+        return request.user.is_superuser
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    list_display = ["name", "code", "kind", "parent", "head", "is_active"]
+    list_filter = ["kind", "is_active", ("parent", ScopedRelatedFilter)]
+    list_select_related = ["parent", "head"]
+    search_fields = ["name", "code"]
+    fields = ["authority", "name", "code", "kind", "parent", "head", "is_active"]
+
+    def visible(self, request):
+        return units_visible_to(request.user)
+
+    def save_model(self, request, obj, form, change):
+        services.save_unit(unit=obj, by=request.user)
+
+
+@admin.register(Staff)
+class StaffAdmin(ScopedAdmin):
+    list_display = [
+        "full_name",
+        "unit",
+        "position",
+        "category",
+        "badge_number",
+        "is_active",
+        "user",
+    ]
+    list_filter = [("unit", ScopedRelatedFilter), "category", "is_active"]
+    list_select_related = ["unit", "user"]
+    search_fields = ["full_name", "badge_number", "position"]
+    fields = ["full_name", "unit", "position", "category", "badge_number", "is_active", "user"]
+    autocomplete_fields = []
+
+    def visible(self, request):
+        return staff_visible_to(request.user)
+
+    def choices_for(self, model, request):
+        if model is User:
+            return scoped_users(request)
+        return super().choices_for(model, request)
+
+    def save_model(self, request, obj, form, change):
+        services.save_staff(staff=obj, by=request.user)
+
+
+def scoped_users(request):
+    """Logins an administrator may manage: those linked to staff of their Authority, and
+    logins not yet linked to anyone. Superusers are managed only by superusers."""
+    user = request.user
+    if user.is_superuser and authority_of(user) is None:
+        return User.objects.all()
+    authority = authority_of(user)
+    queryset = User.objects.filter(Q(staff__authority=authority) | Q(staff__isnull=True))
+    if not user.is_superuser:
+        queryset = queryset.filter(is_superuser=False)
+    return queryset
+
+
+class ScopedUserAdmin(UserAdmin):
+    """The user admin, narrowed to the administrator's Authority; roles are the five groups."""
+
+    list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "groups"]
+
+    def get_queryset(self, request):
+        return scoped_users(request).prefetch_related("groups")
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_superuser", "user_permissions", "last_login", "date_joined"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = Group.objects.filter(name__in=Role.values)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deactivate instead: records keep pointing at who did what.
+        return False
+
+
+admin.site.unregister(User)
+admin.site.register(User, ScopedUserAdmin)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(admin.ModelAdmin):
+    """Roles' permissions come from data migrations; only the keeper may look at them here."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False

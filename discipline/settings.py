@@ -150,6 +150,8 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         "timeout": 20,
     }
 MAILERS = {"default": _mailer}
+# The public address of the site, for links in emails and on printed QR posters.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Kỷ cương <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -97,3 +97,10 @@ def get_unit(user, pk) -> Unit:
 def get_staff(user, pk) -> Staff:
     """One staff member the user may see, or 404."""
     return get_object_or_404(staff_visible_to(user).select_related("unit"), pk=pk)
+
+
+def notifications_of(user):
+    """A user's own notifications, newest first. Nobody reads anyone else's."""
+    from units.models import Notification
+
+    return Notification.objects.filter(user_id=user.pk)

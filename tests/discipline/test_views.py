@@ -51,9 +51,15 @@ def test_home_rejects_post(client, inspector):
     assert client.post(reverse("home")).status_code == 405
 
 
-# session, user, staff, roles, two permission queries (navigation), violation counts, own count, and
-# visit counts for the roles that see visits.
-HOME_QUERIES = {"inspector": 9, "unit_head_a": 8, "office_chief": 9, "leader": 9, "staff_member": 7}
+# session, user, staff, roles, two permission queries (navigation), unread notifications,
+# violation counts, own count, and visit counts for the roles that see visits.
+HOME_QUERIES = {
+    "inspector": 10,
+    "unit_head_a": 9,
+    "office_chief": 10,
+    "leader": 10,
+    "staff_member": 8,
+}
 
 
 @pytest.mark.parametrize(

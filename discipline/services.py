@@ -8,11 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discipline.models import Violation, ViolationType
+from discipline.files import check_upload
+from discipline.models import Evidence, Violation, ViolationType
 from inspections.models import RollEntry, Visit
+from units.calendar import add_working_days
 from units.models import Staff, Unit
-from units.selectors import units_visible_to
-from units.services import save_tracked
+from units.selectors import unit_head_users, units_visible_to
+from units.services import notify, save_tracked
 
 
 class ViolationError(Exception):
@@ -75,3 +77,81 @@ def void_violation(*, violation: Violation, by, reason: str) -> Violation:
     return save_tracked(
         violation, by=by, reason="voided", update_fields=["status", "void_reason", "voided_at"]
     )
+
+
+@transaction.atomic
+def notify_unit_heads(*, violations, by) -> list[Violation]:
+    """Tell each unit's head about its `recorded` violations (status `notified`), starting the
+    answer clock: due after the Authority's number of working days. One notification per unit.
+    Violations not in `recorded` are left as they are. Returns the violations notified."""
+    now = timezone.now()
+    notified: dict[int, list[Violation]] = {}
+    locked = (
+        Violation.objects.select_for_update()
+        .filter(pk__in=[v.pk for v in violations], status=Violation.Status.RECORDED)
+        .select_related("unit__authority", "staff", "type")
+        .order_by("pk")
+    )
+    for violation in locked:
+        _check_scope(by, violation.unit)
+        violation.status = Violation.Status.NOTIFIED
+        violation.notified_at = now
+        violation.response_due = add_working_days(
+            timezone.localdate(now), violation.unit.authority.response_working_days
+        )
+        save_tracked(
+            violation,
+            by=by,
+            reason="notified",
+            update_fields=["status", "notified_at", "response_due"],
+        )
+        notified.setdefault(violation.unit_id, []).append(violation)
+    for unit_violations in notified.values():
+        unit = unit_violations[0].unit
+        lines = [
+            f"- {v.staff}: {v.type} ({timezone.localtime(v.occurred_at):%H:%M %d/%m/%Y})"
+            for v in unit_violations
+        ]
+        notify(
+            users=unit_head_users(unit),
+            subject=_("%(count)d new violation(s) in %(unit)s")
+            % {"count": len(unit_violations), "unit": unit},
+            body=_("Please answer by %(due)s:")
+            % {"due": f"{unit_violations[0].response_due:%d/%m/%Y}"}
+            + "\n"
+            + "\n".join(lines),
+            url=unit_violations[0].get_absolute_url() if len(unit_violations) == 1 else "",
+        )
+    return [v for group in notified.values() for v in group]
+
+
+@transaction.atomic
+def attach_evidence(
+    *,
+    upload,
+    by,
+    violation: Violation | None = None,
+    visit: Visit | None = None,
+    roll_entry: RollEntry | None = None,
+) -> Evidence:
+    """Store an uploaded photo or PDF under a random name and record it with its SHA-256.
+    Raise ValidationError for a file that is not JPEG, PNG or PDF by content, or too large."""
+    checked = getattr(upload, "checked", None) or check_upload(upload)
+    unit = violation.unit if violation else (roll_entry.visit.unit if roll_entry else visit.unit)
+    _check_scope(by, unit)
+    if roll_entry is not None and visit is None:
+        visit = roll_entry.visit
+    evidence = Evidence(
+        violation=violation,
+        visit=visit,
+        roll_entry=roll_entry,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    evidence.file.save("upload", upload, save=False)
+    evidence.full_clean()
+    evidence.save()
+    return evidence

@@ -104,3 +104,14 @@ def notifications_of(user):
     from units.models import Notification
 
     return Notification.objects.filter(user_id=user.pk)
+
+
+def unit_head_users(unit: Unit):
+    """Active logins that answer for `unit`: its head, and members of the unit_heads group
+    whose staff record is in the unit."""
+    from django.contrib.auth.models import User
+
+    condition = Q(staff__unit=unit, staff__is_active=True, groups__name=Role.UNIT_HEADS)
+    if unit.head_id:
+        condition |= Q(staff__pk=unit.head_id)
+    return User.objects.filter(condition, is_active=True).distinct()

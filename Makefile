@@ -7,15 +7,17 @@ PYTHON := $(BIN)/python
 BOOTSTRAP_PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.14; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
-DEV_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false
+# The demo runs without the second factor so its logins work without a phone; production
+# requires it for administrators and the office chief (DJANGO_OTP_ROLES).
+DEV_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false DJANGO_OTP_ROLES=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: install run test check lint format messages bench backup restore clean
 
 $(VENV)/.installed: pyproject.toml
-	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed (pyenv install 3.13, or install python3.12+)."; exit 1; }
-	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	@test -x $(PYTHON) || test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed (pyenv install 3.13, or install python3.12+)."; exit 1; }
+	test -x $(PYTHON) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e ".[dev]"
 	@touch $@

@@ -27,3 +27,31 @@ class EvidenceFileField(forms.FileField):
         if upload:
             upload.checked = check_upload(upload)
         return upload
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args, device=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit() or self.device is None or not self.device.verify_token(code):
+            raise forms.ValidationError(
+                _("This code is not valid. Check the time on your phone and try the newest code.")
+            )
+        return code

@@ -1,5 +1,6 @@
 """Settings for Kỷ cương, configured from the environment (see .env.example and the README)."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "units",
     "inspections",
     "discipline",
@@ -53,9 +57,21 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "discipline.middleware.SessionTimeoutMiddleware",
+    "discipline.middleware.SecondFactorMiddleware",
+    "discipline.middleware.SecurityLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees the login view's response (django-axes' own rule).
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses credentials while a (username, IP address) pair is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "discipline.urls"
@@ -102,6 +118,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login protection: 5 failed logins per (username, IP address) lock that pair for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "discipline.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "discipline.security.client_ip"
+AXES_VERBOSE = False
+
+# Second factor (TOTP) for these roles; superusers always. Empty turns it off.
+OTP_REQUIRED_ROLES = env.list("DJANGO_OTP_ROLES", default=["administrators", "office_chief"])
+OTP_TOTP_ISSUER = "Kỷ cương"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -173,6 +202,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after 30 idle minutes, and in any case 10 hours after login.
+SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=10 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
@@ -185,15 +216,36 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("DJANGO_BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 ADMINS = [("Admin", a) for a in env.list("DJANGO_ADMINS", default=[])]
 
+CSRF_FAILURE_VIEW = "discipline.views.csrf_failure"
+
+# The security log: one JSON line per event (see discipline/security.py), to stderr or a file.
+SECURITY_LOG_FILE = env.str("DJANGO_SECURITY_LOG", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": SECURITY_LOG_FILE,
+                "formatter": "bare",
+            }
+            if SECURITY_LOG_FILE
+            else {"class": "logging.StreamHandler", "formatter": "bare"}
+        ),
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        "kycuong.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+    },
 }

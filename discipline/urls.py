@@ -18,6 +18,8 @@ discipline_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/otp/setup/", views.otp_setup, name="otp_setup"),
+    path("accounts/otp/verify/", views.otp_verify, name="otp_verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

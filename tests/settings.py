@@ -9,6 +9,9 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_HTTPS", "false")
 os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="kycuong-media-"))
 os.environ.setdefault("EMAIL_URL", "consolemail://")
+# The second factor is tested on its own (tests/discipline/test_login_protection.py); other
+# tests log personas in without it.
+os.environ.setdefault("DJANGO_OTP_ROLES", "")
 
 from discipline.settings import *  # noqa: F403
 

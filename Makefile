@@ -55,5 +55,12 @@ messages: install ## Extract strings and compile the Vietnamese catalogue (needs
 	$(DEV_ENV) $(PYTHON) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=staticfiles
 	$(DEV_ENV) $(PYTHON) manage.py compilemessages -l vi --ignore=.venv
 
+backup: install ## Back up the database and uploaded files (DATABASE_URL picks the database)
+	$(PYTHON) manage.py backup
+
+restore: install ## Restore a backup: make restore FILE=var/backups/kycuong-YYYYmmdd-HHMMSS.dump
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=path/to/backup.dump|.sqlite3"; exit 1; }
+	$(PYTHON) manage.py restore "$(FILE)"
+
 clean:
 	rm -rf $(VENV) staticfiles

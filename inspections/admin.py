@@ -76,9 +76,13 @@ class VisitAdmin(ScopedAdmin):
     def visible(self, request):
         return visits_visible_to(request.user)
 
-    def get_readonly_fields(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
+        # A finished or cancelled visit is frozen: its page is a read-only record.
         if obj is not None and not obj.is_open:
-            return self.fields  # a finished or cancelled visit is frozen
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
         if obj is not None:
             return ["unit", *self.readonly_fields]  # the unit's roll may exist already
         return self.readonly_fields
@@ -113,8 +117,10 @@ class VisitAdmin(ScopedAdmin):
         obj._state.adding = False
 
     def save_related(self, request, form, formsets, change):
-        # The services set the team; the inlines are read-only.
-        pass
+        # The services set the team (no form.save_m2m()); the inlines are read-only and save
+        # nothing, but the admin's change message reads their results.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(ChecklistItem)

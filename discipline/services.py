@@ -3,9 +3,10 @@ call these functions; each is atomic and validates before it saves."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from discipline.files import check_upload
@@ -177,6 +178,12 @@ FINDING_TYPE_CODES = {
 
 
 def _finding_description(entry: RollEntry, finding: str, visit: Visit) -> str:
+    # Stored on the violation, an official record: in the site's language, not the user's.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _finding_text(entry, finding, visit)
+
+
+def _finding_text(entry: RollEntry, finding: str, visit: Visit) -> str:
     if finding == Finding.LATE:
         authority = visit.unit.authority
         text = _(

@@ -230,3 +230,12 @@ def test_evidence_is_taken_only_while_the_visit_runs(inspector, unit_a, findings
             upload=SimpleUploadedFile("a.png", factories.tiny_png()), by=inspector, visit=visit
         )
     assert not Evidence.objects.exists()
+
+
+def test_violation_descriptions_are_in_vietnamese_whatever_the_users_language(inspector, findings):
+    from django.utils import translation
+
+    with translation.override("en"):
+        services.finish_visit(visit=findings, by=inspector)
+    late = Violation.objects.get(visit=findings, type__code="late_early")
+    assert late.description.startswith("Đến lúc 07:40")

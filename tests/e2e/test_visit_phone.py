@@ -106,5 +106,14 @@ def test_roll_keeps_marks_made_offline_and_sends_them_when_back_online(page, dem
     page.reload()
     expect(page.locator("article.entry").nth(0).locator("input[value=on_leave]")).to_be_checked()
     assert page.evaluate("Object.keys(localStorage).length") == 0
+
+    # A mark the server refuses is not queued forever: the reason shows on the card.
+    other = page.locator("article.entry").nth(1)
+    other.locator("label.chip-late").click()
+    expect(other.locator(".save-state")).to_have_text("Đã lưu")
+    other.locator("input[name=arrived_at]").fill("00:01")
+    expect(other.locator(".entry-errors")).to_contain_text("sớm hơn lúc bắt đầu")
+    expect(other.locator(".save-state")).to_have_text("Không lưu được")
+    expect(banner).to_be_hidden()
     # Going offline makes Chromium log failed requests; only CSP problems matter here.
     assert [p for p in console.problems if "Content Security Policy" in p] == []

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from discipline import selectors, services
 from discipline.forms import VoidForm
 from discipline.models import Evidence, Violation, ViolationType
+from inspections.admin import VisitAdmin
 from inspections.models import Visit
 from inspections.selectors import visits_visible_to
 from units.admin import ScopedAdmin, ScopedRelatedFilter
@@ -199,3 +200,37 @@ class EvidenceAdmin(DisciplineScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class VisitEvidenceInline(admin.TabularInline):
+    """Evidence taken during a visit, listed with the visit; files open only through the scoped
+    download view."""
+
+    model = Evidence
+    fk_name = "visit"
+    extra = 0
+    fields = ["download", "roll_entry", "content_type", "size", "sha256", "uploaded_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("roll_entry__staff", "uploaded_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The visit admin lives in inspections, which cannot know about evidence: add it here.
+admin.site.unregister(Visit)
+
+
+@admin.register(Visit)
+class VisitWithEvidenceAdmin(VisitAdmin):
+    inlines = [*VisitAdmin.inlines, VisitEvidenceInline]

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from discipline import services
 from discipline.models import Violation, ViolationType
-from inspections.models import RollEntry, Visit
-from inspections.services import plan_visit
+from inspections.models import ChecklistAnswer, RollEntry, Visit
+from inspections.services import answer_checklist, mark_roll_entry, plan_visit, start_visit
 from units.calendar import add_working_days, is_working_day
 from units.models import Authority, Staff, Unit
 from units.roles import Role
@@ -321,9 +321,10 @@ class _Builder:
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
     def _visits(self) -> tuple[int, int]:
+        """About a third of working days have a visit; past ones were run and finished through
+        the same services as the roll page (start, mark, checklist, findings → violations)."""
         inspector = self.users["inspector"]
         lead = inspector.staff
-        types = {t.code: t for t in ViolationType.objects.all()}
         codes = list(self.units)
         visits = violations = 0
         day = self.today - datetime.timedelta(days=DEMO_DAYS)
@@ -353,23 +354,11 @@ class _Builder:
                 continue
             morning = self.rng.random() < 0.7
             start = self._at(day, 7, 20) if morning else self._at(day, 13, 45)
-            visit.status = Visit.Status.IN_PROGRESS
-            visit.started_at = start
-            visit._history_date = start
-            save_tracked(
-                visit, by=inspector, reason="started", update_fields=["status", "started_at"]
-            )
-            violations += self._roll(visit, start, morning, types, inspector)
-            visit.status = Visit.Status.FINISHED
-            visit.finished_at = start + datetime.timedelta(minutes=50)
-            visit.summary = "Kiểm tra việc chấp hành thời gian làm việc, đeo thẻ, trang phục."
-            visit._history_date = visit.finished_at
-            save_tracked(
-                visit,
-                by=inspector,
-                reason="finished",
-                update_fields=["status", "finished_at", "summary"],
-            )
+            start_visit(visit=visit, by=inspector, started_at=start)
+            self._roll(visit, start, morning, inspector)
+            self._checklist(visit, inspector)
+            violations += len(services.record_visit_findings(visit=visit, by=inspector))
+            self._finish(visit, start, inspector)
         # Two visits ahead, one unannounced: the planner's work for next week.
         for offset, kind in [(3, Visit.Kind.REGULAR), (6, Visit.Kind.UNANNOUNCED)]:
             plan_visit(
@@ -382,50 +371,91 @@ class _Builder:
             visits += 1
         return visits, violations
 
-    def _roll(self, visit, start, morning, types, inspector) -> int:
-        count = 0
-        for staff in self.staff_by_unit[visit.unit.code]:
-            if not staff.is_active:
-                continue
-            entry = RollEntry(visit=visit, staff=staff)
-            findings = []
+    def _roll(self, visit, start, morning, inspector) -> None:
+        """Mark the few people who were not simply present; everyone else stays present."""
+        for entry in visit.roll.select_related("staff"):
+            mark = {
+                "presence": RollEntry.Presence.PRESENT,
+                "badge_worn": True,
+                "dress_proper": True,
+                "alcohol_suspected": False,
+                "note": "",
+            }
             roll = self.rng.random()
             if roll < 0.10 and morning:
-                entry.presence = RollEntry.Presence.LATE
-                entry.arrived_at = start + datetime.timedelta(minutes=self.rng.randint(10, 40))
-                findings.append(("late_early", entry.arrived_at))
+                mark["presence"] = RollEntry.Presence.LATE
+                mark["arrived_at"] = start + datetime.timedelta(minutes=self.rng.randint(10, 40))
             elif roll < 0.12:
-                entry.presence = RollEntry.Presence.ABSENT_WITHOUT_REASON
-                findings.append(("absent", start))
+                mark["presence"] = RollEntry.Presence.ABSENT_WITHOUT_REASON
             elif roll < 0.17:
-                entry.presence = RollEntry.Presence.ABSENT_ON_DUTY
+                mark["presence"] = RollEntry.Presence.ABSENT_ON_DUTY
+                mark["note"] = "Có giấy cử đi công tác."
             elif roll < 0.20:
-                entry.presence = RollEntry.Presence.ON_LEAVE
-            if entry.presence in (RollEntry.Presence.PRESENT, RollEntry.Presence.LATE):
+                mark["presence"] = RollEntry.Presence.ON_LEAVE
+            if mark["presence"] in (RollEntry.Presence.PRESENT, RollEntry.Presence.LATE):
                 if self.rng.random() < 0.07:
-                    entry.badge_worn = False
-                    findings.append(("no_badge", start))
+                    mark["badge_worn"] = False
                 if self.rng.random() < 0.02:
-                    entry.dress_proper = False
-                    findings.append(("improper_dress", start))
+                    mark["dress_proper"] = False
                 if not morning and self.rng.random() < 0.04:
-                    entry.alcohol_suspected = True
-                    entry.note = "Có mùi rượu bia sau giờ nghỉ trưa."
-                    findings.append(("alcohol", start))
-            entry.save()
-            for code, when in findings:
-                services.record_violation(
-                    staff=staff,
-                    type=types[code],
-                    occurred_at=when,
+                    mark["alcohol_suspected"] = True
+                    mark["note"] = "Có mùi rượu bia sau giờ nghỉ trưa."
+            if mark["presence"] != RollEntry.Presence.PRESENT or not (
+                mark["badge_worn"] and mark["dress_proper"] and not mark["alcohol_suspected"]
+            ):
+                mark_roll_entry(entry=entry, by=inspector, **mark)
+
+    CHECKLIST_NOTES = {
+        "work_diaries": "02 công chức chưa cập nhật sổ nhật ký công việc trong tuần.",
+        "working_regulations": "Quy chế làm việc ban hành năm 2015, chưa rà soát lại.",
+        "task_assignment": "Chưa có văn bản phân công nhiệm vụ cho công chức mới.",
+        "periodic_reports": "Báo cáo tháng gửi trễ 03 ngày.",
+        "citizen_reception": "Bộ phận một cửa chưa niêm yết lịch tiếp công dân.",
+        "badges_worn": "Một số công chức không đeo thẻ.",
+    }
+
+    def _checklist(self, visit, inspector) -> None:
+        for answer in visit.checklist.select_related("item"):
+            roll = self.rng.random()
+            if roll < 0.75:
+                answer_checklist(answer=answer, by=inspector, value=ChecklistAnswer.Answer.YES)
+            elif roll < 0.90:
+                answer_checklist(
+                    answer=answer,
                     by=inspector,
-                    source=Violation.Source.VISIT,
-                    visit=visit,
-                    roll_entry=entry,
-                    description=entry.note,
+                    value=ChecklistAnswer.Answer.NO,
+                    note=self.CHECKLIST_NOTES.get(answer.item.code, ""),
                 )
-                count += 1
-        return count
+            # else: left "not checked", as happens when time runs short
+
+    def _finish(self, visit, start, inspector) -> None:
+        """Freeze the visit as finish_visit does, but dated in the past and without telling the
+        unit head now: _statuses() walks the violations through their own past."""
+        head = visit.unit.head
+        visit.refresh_from_db()
+        visit.status = Visit.Status.FINISHED
+        visit.finished_at = start + datetime.timedelta(minutes=50)
+        visit.summary = (
+            "Kiểm tra việc chấp hành thời gian làm việc, đeo thẻ, trang phục. Đề nghị đơn vị "
+            "chấn chỉnh các trường hợp vi phạm và báo cáo kết quả khắc phục."
+        )
+        visit.unit_representative = f"{head.full_name}, {head.position}" if head else ""
+        visit._history_date = visit.finished_at
+        save_tracked(
+            visit,
+            by=inspector,
+            reason="finished",
+            update_fields=["status", "finished_at", "summary", "unit_representative"],
+        )
+        # The services stamped their history rows with the loading time: move them to the day
+        # of the visit, where they belong in this made-up past.
+        Visit.history.filter(id=visit.pk, history_change_reason="started").update(
+            history_date=start
+        )
+        during = start + datetime.timedelta(minutes=30)
+        RollEntry.history.filter(visit_id=visit.pk).update(history_date=during)
+        ChecklistAnswer.history.filter(visit_id=visit.pk).update(history_date=during)
+        Violation.history.filter(visit_id=visit.pk).update(history_date=visit.finished_at)
 
     def _other_violations(self) -> int:
         inspector = self.users["inspector"]

@@ -29,6 +29,59 @@ class EvidenceFileField(forms.FileField):
         return upload
 
 
+class FinishVisitForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Conclusions"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the team found and asks the unit to correct; printed in the minutes."),
+    )
+    unit_representative = forms.CharField(
+        label=_("Representative of the inspected unit"),
+        required=False,
+        max_length=200,
+        help_text=_("Name and position of the person who signs the minutes for the unit."),
+    )
+
+
+class RollEntryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.staff.full_name
+
+
+class VisitEvidenceForm(forms.Form):
+    """A photo taken with the phone's camera, or a file chosen from the phone (a PDF, a photo
+    from the gallery), about the visit as a whole or one person on its roll."""
+
+    photo = EvidenceFileField(
+        label=_("Take a photo"),
+        required=False,
+        help_text=_("Opens the camera on a phone."),
+    )
+    document = EvidenceFileField(label=_("Or choose a file"), required=False)
+    roll_entry = RollEntryChoiceField(
+        queryset=None, required=False, label=_("About"), empty_label=_("The visit as a whole")
+    )
+
+    def __init__(self, *args, roll, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].widget.attrs.update(
+            {"accept": "image/*,application/pdf", "capture": "environment"}
+        )
+        self.fields["roll_entry"].queryset = roll
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("photo") and not data.get("document"):
+            raise forms.ValidationError(_("Take a photo or choose a file."))
+        return data
+
+    @property
+    def uploads(self) -> list:
+        return [f for f in (self.cleaned_data.get("photo"), self.cleaned_data.get("document")) if f]
+
+
 class OneTimeCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Six-digit code from your authenticator app"),

@@ -3,14 +3,16 @@ call these functions; each is atomic and validates before it saves."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from discipline.files import check_upload
 from discipline.models import Evidence, Violation, ViolationType
-from inspections.models import RollEntry, Visit
+from inspections.models import Finding, RollEntry, Visit
+from inspections.services import VisitError, lock_visit
 from units.calendar import add_working_days
 from units.models import Staff, Unit
 from units.selectors import unit_head_users, units_visible_to
@@ -141,6 +143,14 @@ def attach_evidence(
     _check_scope(by, unit)
     if roll_entry is not None and visit is None:
         visit = roll_entry.visit
+    if visit is not None and violation is None:
+        # Evidence of a visit is part of its minutes: it is taken while the visit runs.
+        if roll_entry is not None and roll_entry.visit_id != visit.pk:
+            raise ValidationError(
+                {"roll_entry": _("This person is not on the roll of this visit.")}
+            )
+        if lock_visit(visit).status != Visit.Status.IN_PROGRESS:
+            raise VisitError(_("Evidence can be attached only while the visit is in progress."))
     evidence = Evidence(
         violation=violation,
         visit=visit,
@@ -155,3 +165,110 @@ def attach_evidence(
     evidence.full_clean()
     evidence.save()
     return evidence
+
+
+# What each finding on a roll becomes: codes of the seeded ViolationType catalogue.
+FINDING_TYPE_CODES = {
+    Finding.LATE: "late_early",
+    Finding.ABSENT: "absent",
+    Finding.NO_BADGE: "no_badge",
+    Finding.IMPROPER_DRESS: "improper_dress",
+    Finding.ALCOHOL: "alcohol",
+}
+
+
+def _finding_description(entry: RollEntry, finding: str, visit: Visit) -> str:
+    # Stored on the violation, an official record: in the site's language, not the user's.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _finding_text(entry, finding, visit)
+
+
+def _finding_text(entry: RollEntry, finding: str, visit: Visit) -> str:
+    if finding == Finding.LATE:
+        authority = visit.unit.authority
+        text = _(
+            "Arrived at %(arrived)s; the working session starts at %(start)s "
+            "(%(grace)d minutes allowed)."
+        ) % {
+            "arrived": f"{timezone.localtime(entry.arrived_at):%H:%M}",
+            "start": f"{timezone.localtime(visit.session_start()):%H:%M}",
+            "grace": authority.grace_minutes,
+        }
+    else:
+        text = _("Found at the inspection visit of %(date)s.") % {
+            "date": f"{timezone.localtime(visit.started_at):%d/%m/%Y}"
+        }
+    return f"{text}\n{entry.note}" if entry.note else text
+
+
+@transaction.atomic
+def record_visit_findings(*, visit: Visit, by) -> list[Violation]:
+    """Turn every finding on the roll of a visit in progress into one violation (status
+    `recorded`) of the matching type, linked to the visit and the roll entry. A finding that
+    already has its violation is skipped, so this never records one twice. Returns the
+    violations recorded now."""
+    locked = lock_visit(visit)
+    _check_scope(by, locked.unit)
+    if locked.status != Visit.Status.IN_PROGRESS:
+        raise VisitError(_("Only a visit in progress has findings to record."))
+    types = {t.code: t for t in ViolationType.objects.filter(code__in=FINDING_TYPE_CODES.values())}
+    threshold = locked.lateness_threshold()
+    done = set(
+        Violation.objects.filter(visit=locked, roll_entry__isnull=False).values_list(
+            "roll_entry_id", "type__code"
+        )
+    )
+    recorded = []
+    for entry in locked.roll.select_related("staff").order_by("staff__full_name", "pk"):
+        for finding in entry.findings(threshold):
+            code = FINDING_TYPE_CODES[finding]
+            if (entry.pk, code) in done:
+                continue
+            recorded.append(
+                record_violation(
+                    staff=entry.staff,
+                    type=types[code],
+                    occurred_at=entry.arrived_at if finding == Finding.LATE else locked.started_at,
+                    by=by,
+                    description=_finding_description(entry, finding, locked),
+                    source=Violation.Source.VISIT,
+                    unit=locked.unit,
+                    visit=locked,
+                    roll_entry=entry,
+                )
+            )
+    return recorded
+
+
+@transaction.atomic
+def finish_visit(
+    *, visit: Visit, by, summary: str = "", unit_representative: str = ""
+) -> list[Violation]:
+    """Finish a visit in progress, all or nothing: every finding on the roll becomes a
+    violation of the right type, the unit head is told (in-app and by email, with the answer
+    deadline), and the visit, its roll and its checklist are frozen. Raise VisitError when the
+    visit never started, is already finished or was cancelled; nothing changes then.
+    Returns the violations recorded."""
+    locked = lock_visit(visit)
+    _check_scope(by, locked.unit)
+    if locked.status == Visit.Status.PLANNED:
+        raise VisitError(_("This visit has not started: start it before finishing it."))
+    if locked.status == Visit.Status.FINISHED:
+        raise VisitError(_("This visit is already finished."))
+    if locked.status == Visit.Status.CANCELLED:
+        raise VisitError(_("A cancelled visit cannot be finished."))
+    recorded = record_visit_findings(visit=locked, by=by)
+    notified = notify_unit_heads(violations=recorded, by=by)
+    locked.status = Visit.Status.FINISHED
+    locked.finished_at = max(timezone.now(), locked.started_at)
+    locked.summary = (summary or "").strip() or locked.summary
+    locked.unit_representative = (unit_representative or "").strip()
+    save_tracked(
+        locked,
+        by=by,
+        reason="finished",
+        update_fields=["status", "finished_at", "summary", "unit_representative"],
+    )
+    visit.status, visit.finished_at = locked.status, locked.finished_at
+    visit.summary, visit.unit_representative = locked.summary, locked.unit_representative
+    return notified

@@ -14,6 +14,11 @@ admin.site.index_title = admin.site.site_header
 discipline_patterns = [
     path("violations/<int:pk>/", views.violation_detail, name="violation_detail"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/finish/", views.visit_finish, name="visit_finish"),
+    path("visits/<int:pk>/evidence/", views.visit_evidence_add, name="visit_evidence_add"),
+    path("visits/<int:pk>/minutes/", views.visit_minutes, name="visit_minutes"),
+    path("visits/<int:pk>/minutes.pdf", views.visit_minutes_pdf, name="visit_minutes_pdf"),
 ]
 
 urlpatterns = [

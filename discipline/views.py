@@ -1,18 +1,28 @@
 import base64
 
 import segno
-from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from discipline import selectors
-from discipline.forms import OneTimeCodeForm
+from discipline import selectors, services
+from discipline.forms import FinishVisitForm, OneTimeCodeForm, VisitEvidenceForm
+from discipline.minutes import minutes_context, presence_counts
 from discipline.security import log_event
+from inspections.models import RollEntry, Visit
+from inspections.selectors import checklist_of, get_visit, roll_of
+from inspections.services import VisitError
 from units.selectors import roles_of, staff_of
 
 
@@ -53,6 +63,179 @@ def evidence_download(request, pk: int):
         filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
         content_type=evidence.content_type,
     )
+
+
+# --- visits: their page, finishing, evidence and minutes (the consequences of a visit) ---------
+
+VIEW_VISIT = "inspections.view_visit"
+RUN_VISIT = "inspections.change_visit"
+
+
+@require_GET
+@permission_required(VIEW_VISIT, raise_exception=True)
+def visit_detail(request, pk: int):
+    """One visit: what was planned, what to do next, and once finished its violations, evidence
+    and minutes."""
+    visit = get_visit(request.user, pk)
+    counts = presence_counts(visit) if visit.started_at else None
+    context = {
+        "visit": visit,
+        "team": list(visit.team.order_by("full_name")),
+        "roll_total": counts["total"] if counts else None,
+        "roll_counts": [
+            (label, counts[value]) for value, label in RollEntry.Presence.choices if counts[value]
+        ]
+        if counts
+        else [],
+        "violations": list(
+            selectors.violations_visible_to(request.user)
+            .filter(visit=visit)
+            .select_related("staff", "type")
+            .order_by("staff__full_name", "pk")
+        ),
+        "evidence": list(
+            selectors.evidence_visible_to(request.user)
+            .filter(visit=visit)
+            .select_related("roll_entry__staff")
+            .order_by("uploaded_at", "pk")
+        ),
+        "checklist": list(checklist_of(visit)) if visit.status == Visit.Status.FINISHED else [],
+    }
+    return render(request, "discipline/visit_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required([RUN_VISIT, "discipline.add_violation"], raise_exception=True)
+def visit_finish(request, pk: int):
+    """Review the findings, then finish the visit: they become violations and the unit head is
+    told. Refused with a message when the visit is not in progress."""
+    visit = get_visit(request.user, pk)
+    if visit.status != Visit.Status.IN_PROGRESS:
+        messages.error(request, _("Only a visit in progress can be finished."))
+        return redirect("discipline:visit_detail", pk=visit.pk)
+    form = FinishVisitForm(
+        request.POST if request.method == "POST" else None,
+        initial={"summary": visit.summary, "unit_representative": visit.unit_representative},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            violations = services.finish_visit(visit=visit, by=request.user, **form.cleaned_data)
+        except VisitError as error:
+            messages.error(request, str(error))
+            return redirect("discipline:visit_detail", pk=visit.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            count = len(violations)
+            messages.success(
+                request,
+                ngettext(
+                    "Visit finished: %(count)d violation recorded and the unit head notified.",
+                    "Visit finished: %(count)d violations recorded and the unit head notified.",
+                    count,
+                )
+                % {"count": count}
+                if count
+                else _("Visit finished: no violation found."),
+            )
+            return redirect("discipline:visit_detail", pk=visit.pk)
+    threshold = visit.lateness_threshold()
+    findings = []
+    for entry in roll_of(visit):
+        labels = entry.finding_labels(threshold)
+        if labels:
+            findings.append({"entry": entry, "findings": labels})
+    unanswered = sum(1 for a in checklist_of(visit) if a.answer == a.Answer.NOT_CHECKED)
+    return render(
+        request,
+        "discipline/visit_finish.html",
+        {
+            "visit": visit,
+            "form": form,
+            "findings": findings,
+            "finding_count": sum(len(row["findings"]) for row in findings),
+            "unanswered": unanswered,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required([RUN_VISIT, "discipline.add_evidence"], raise_exception=True)
+def visit_evidence_add(request, pk: int):
+    """Attach photos or PDFs to a visit in progress, or to one person on its roll."""
+    visit = get_visit(request.user, pk)
+    if visit.status != Visit.Status.IN_PROGRESS:
+        messages.error(request, _("Evidence can be attached only while the visit is in progress."))
+        return redirect("discipline:visit_detail", pk=visit.pk)
+    roll = roll_of(visit)
+    initial = {}
+    if request.GET.get("entry", "").isdigit():
+        initial["roll_entry"] = request.GET["entry"]
+    posted = request.method == "POST"
+    form = VisitEvidenceForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        roll=roll,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        entry = form.cleaned_data["roll_entry"]
+        try:
+            attached = [
+                services.attach_evidence(
+                    upload=upload,
+                    by=request.user,
+                    visit=None if entry else visit,
+                    roll_entry=entry,
+                )
+                for upload in form.uploads
+            ]
+        except VisitError as error:
+            messages.error(request, str(error))
+            return redirect("discipline:visit_detail", pk=visit.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            names = ", ".join(str(evidence) for evidence in attached)
+            messages.success(request, _("Evidence attached: %(names)s.") % {"names": names})
+            target = reverse("inspections:roll", args=[visit.pk])
+            return redirect(f"{target}#entry-{entry.pk}" if entry else target)
+    return render(request, "discipline/visit_evidence_add.html", {"visit": visit, "form": form})
+
+
+def _finished_visit(request, pk: int) -> Visit:
+    visit = get_visit(request.user, pk)
+    if visit.status != Visit.Status.FINISHED:
+        raise Http404  # only a finished visit has minutes
+    return visit
+
+
+@require_GET
+@permission_required(VIEW_VISIT, raise_exception=True)
+def visit_minutes(request, pk: int):
+    """The minutes as a printable page (the browser's print makes the paper copy)."""
+    visit = _finished_visit(request, pk)
+    # An official document is in Vietnamese whatever the interface language.
+    with translation.override("vi"):
+        return render(request, "discipline/visit_minutes.html", minutes_context(visit))
+
+
+@require_GET
+@permission_required(VIEW_VISIT, raise_exception=True)
+def visit_minutes_pdf(request, pk: int):
+    """The same minutes as a PDF download."""
+    # WeasyPrint is imported on first use: importing it logs its start-up and takes a while.
+    from discipline.pdf import render_pdf
+
+    visit = _finished_visit(request, pk)
+    with translation.override("vi"):
+        pdf = render_pdf("discipline/visit_minutes.html", {**minutes_context(visit), "pdf": True})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    day = timezone.localtime(visit.finished_at).strftime("%Y%m%d")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"bien-ban-kiem-tra-{visit.unit.code}-{day}-{visit.pk}.pdf"
+    )
+    return response
 
 
 def _next_url(request) -> str:

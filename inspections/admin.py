@@ -1,15 +1,30 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from inspections import services
-from inspections.models import RollEntry, Visit
+from inspections.models import ChecklistAnswer, ChecklistItem, RollEntry, Visit
 from inspections.selectors import visits_visible_to
 from units.admin import ScopedAdmin, ScopedRelatedFilter
-from units.services import save_tracked
 
 
-class RollEntryInline(admin.TabularInline):
-    model = RollEntry
+class ReadOnlyInline(admin.TabularInline):
+    """Rows that change only through the visit's pages (services), shown with their visit."""
+
     extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RollEntryInline(ReadOnlyInline):
+    model = RollEntry
     fields = [
         "staff",
         "presence",
@@ -19,15 +34,17 @@ class RollEntryInline(admin.TabularInline):
         "alcohol_suspected",
         "note",
     ]
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("staff")
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+class ChecklistAnswerInline(ReadOnlyInline):
+    model = ChecklistAnswer
+    fields = ["item", "answer", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item")
 
 
 @admin.register(Visit)
@@ -44,36 +61,78 @@ class VisitAdmin(ScopedAdmin):
     list_filter = [("unit", ScopedRelatedFilter), "kind", "status", "planned_date"]
     list_select_related = ["unit", "lead_inspector"]
     search_fields = ["unit__name", "summary", "lead_inspector__full_name"]
-    inlines = [RollEntryInline]
-    readonly_fields = ["status", "started_at", "finished_at", "cancel_reason", "created_by"]
+    inlines = [RollEntryInline, ChecklistAnswerInline]
+    readonly_fields = [
+        "status",
+        "started_at",
+        "finished_at",
+        "unit_representative",
+        "cancel_reason",
+        "created_by",
+    ]
     fields = ["unit", "kind", "planned_date", "lead_inspector", "team", "summary", *readonly_fields]
     filter_horizontal = []
 
     def visible(self, request):
         return visits_visible_to(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        # A finished or cancelled visit is frozen: its page is a read-only record.
+        if obj is not None and not obj.is_open:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.status in (Visit.Status.FINISHED, Visit.Status.CANCELLED):
-            return self.fields  # a finished or cancelled visit is frozen
+        if obj is not None:
+            return ["unit", *self.readonly_fields]  # the unit's roll may exist already
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
+        team = form.cleaned_data.get("team", [])
         if change:
-            save_tracked(obj, by=request.user, reason="edited")
-        else:
-            created = services.plan_visit(
-                unit=obj.unit,
-                kind=obj.kind,
-                planned_date=obj.planned_date,
-                lead_inspector=obj.lead_inspector,
-                team=form.cleaned_data.get("team", []),
-                summary=obj.summary,
-                by=request.user,
-            )
-            obj.pk, obj.created_by = created.pk, created.created_by
-            obj._state.adding = False
+            try:
+                services.change_visit_plan(
+                    visit=obj,
+                    kind=obj.kind,
+                    planned_date=obj.planned_date,
+                    lead_inspector=obj.lead_inspector,
+                    team=team,
+                    summary=obj.summary,
+                    by=request.user,
+                )
+            except services.VisitError as error:
+                # Only when the visit was finished or cancelled while the form was open.
+                self.message_user(request, str(error), messages.ERROR)
+            return
+        created = services.plan_visit(
+            unit=obj.unit,
+            kind=obj.kind,
+            planned_date=obj.planned_date,
+            lead_inspector=obj.lead_inspector,
+            team=team,
+            summary=obj.summary,
+            by=request.user,
+        )
+        obj.pk, obj.created_by = created.pk, created.created_by
+        obj._state.adding = False
 
     def save_related(self, request, form, formsets, change):
-        # plan_visit already set the team of a new visit.
-        if change:
-            super().save_related(request, form, formsets, change)
+        # The services set the team (no form.save_m2m()); the inlines are read-only and save
+        # nothing, but the admin's change message reads their results.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ["text", "code", "is_active", "sort_order"]
+    list_filter = ["is_active"]
+    search_fields = ["text", "code", "basis"]
+    ordering = ["sort_order", "pk"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Other features find items by code: once created, it stays.
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,10 @@
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -46,6 +50,12 @@ class Visit(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
     summary = models.TextField(_("summary"), blank=True)
+    unit_representative = models.CharField(
+        _("representative of the inspected unit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and position of the person who signs the minutes for the unit."),
+    )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,6 +91,42 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} — {self.planned_date:%d/%m/%Y}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
+
+    def session_start(self) -> datetime.datetime | None:
+        """When the working session the visit fell in began: the Authority's morning start for a
+        visit started before the morning ends, else its afternoon start (same day, local time).
+        Lateness is measured from here (see RollEntry.findings)."""
+        if self.started_at is None:
+            return None
+        authority = self.unit.authority
+        local = timezone.localtime(self.started_at)
+        start = (
+            authority.morning_start
+            if local.time() < authority.morning_end
+            else authority.afternoon_start
+        )
+        return timezone.make_aware(datetime.datetime.combine(local.date(), start))
+
+    def lateness_threshold(self) -> datetime.datetime | None:
+        """Arrivals after this moment are late: session start plus the grace minutes."""
+        start = self.session_start()
+        if start is None:
+            return None
+        return start + datetime.timedelta(minutes=self.unit.authority.grace_minutes)
+
+
+class Finding(models.TextChoices):
+    """What an inspector can find about one person on a roll; each becomes one violation."""
+
+    LATE = "late", _("Late arrival")
+    ABSENT = "absent", _("Absent without reason")
+    NO_BADGE = "no_badge", _("No badge")
+    IMPROPER_DRESS = "improper_dress", _("Improper dress")
+    ALCOHOL = "alcohol", _("Alcohol suspected")
+
 
 class RollEntry(models.Model):
     """One staff member at one visit: presence and what the inspector saw."""
@@ -108,6 +154,9 @@ class RollEntry(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Marks are the evidence behind violations: keep who changed what, and when.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("roll entry")
         verbose_name_plural = _("roll entries")
@@ -128,3 +177,115 @@ class RollEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} @ {self.visit}"
+
+    def clean(self):
+        errors = {}
+        if (
+            self._state.adding
+            and self.staff_id
+            and self.visit_id
+            and self.staff.unit_id != self.visit.unit_id
+        ):
+            errors["staff"] = _("This staff member does not work in the inspected unit.")
+        if self.presence == self.Presence.LATE and self.arrived_at is None:
+            errors["arrived_at"] = _("Enter the arrival time of a person marked late.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_there(self) -> bool:
+        """Present or late: only a person who is there can be seen without a badge, etc."""
+        return self.presence in (self.Presence.PRESENT, self.Presence.LATE)
+
+    def findings(self, lateness_threshold: datetime.datetime | None) -> list[str]:
+        """The findings (Finding values) this entry records. A person marked late whose arrival
+        is within the grace period (not after `lateness_threshold`) is not late. Away on duty and
+        on leave are not findings."""
+        found = []
+        if self.presence == self.Presence.LATE and (
+            lateness_threshold is None
+            or (self.arrived_at is not None and self.arrived_at > lateness_threshold)
+        ):
+            found.append(Finding.LATE)
+        if self.presence == self.Presence.ABSENT_WITHOUT_REASON:
+            found.append(Finding.ABSENT)
+        if self.is_there:
+            if not self.badge_worn:
+                found.append(Finding.NO_BADGE)
+            if not self.dress_proper:
+                found.append(Finding.IMPROPER_DRESS)
+            if self.alcohol_suspected:
+                found.append(Finding.ALCOHOL)
+        return found
+
+    def finding_labels(self, lateness_threshold: datetime.datetime | None) -> list[str]:
+        return [Finding(value).label for value in self.findings(lateness_threshold)]
+
+    def within_grace(self, lateness_threshold: datetime.datetime | None) -> bool:
+        """Marked late, but arrived within the grace minutes: not a violation."""
+        return (
+            self.presence == self.Presence.LATE
+            and self.arrived_at is not None
+            and lateness_threshold is not None
+            and self.arrived_at <= lateness_threshold
+        )
+
+
+class ChecklistItem(models.Model):
+    """A unit-level point every visit checks (diaries kept, regulations reviewed, …).
+    Seeded from directive 455/UBND-NV; `code` is stable so other features can find an item."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    text = models.CharField(_("text"), max_length=300)
+    basis = models.TextField(_("basis"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ChecklistAnswer(models.Model):
+    """The answer to one checklist item at one visit."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_CHECKED = "not_checked", _("Not checked")
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="checklist", verbose_name=_("visit")
+    )
+    item = models.ForeignKey(
+        ChecklistItem,
+        on_delete=models.PROTECT,
+        related_name="answers",
+        verbose_name=_("checklist item"),
+    )
+    answer = models.CharField(
+        _("answer"), max_length=20, choices=Answer.choices, default=Answer.NOT_CHECKED
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("checklist answer")
+        verbose_name_plural = _("checklist answers")
+        ordering = ["item__sort_order", "item_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "item"],
+                name="checklist_answer_once_per_visit_item",
+                violation_error_message=_("This item is already answered for this visit."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} — {self.get_answer_display()}"

@@ -1,11 +1,17 @@
 """Reads of inspection data that depend on who is asking."""
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+import datetime
+import random
+from dataclasses import dataclass
 
-from inspections.models import Visit
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from inspections.models import ChecklistAnswer, RollEntry, Visit
+from units.models import Staff, Unit
 from units.roles import Role
-from units.selectors import has_role, units_visible_to
+from units.selectors import has_role, staff_of, units_visible_to
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
@@ -20,6 +26,93 @@ def visits_visible_to(user) -> QuerySet[Visit]:
 
 
 def get_visit(user, pk) -> Visit:
+    """One visit the user may see, with its unit, Authority and lead inspector, or 404."""
     return get_object_or_404(
-        visits_visible_to(user).select_related("unit", "lead_inspector"), pk=pk
+        visits_visible_to(user).select_related("unit__authority", "lead_inspector__unit"), pk=pk
     )
+
+
+def get_roll_entry(visit: Visit, pk) -> RollEntry:
+    """One entry of this visit's roll, or 404 (an entry of another visit is not found here)."""
+    return get_object_or_404(RollEntry.objects.select_related("staff"), visit=visit, pk=pk)
+
+
+def get_checklist_answer(visit: Visit, pk) -> ChecklistAnswer:
+    return get_object_or_404(ChecklistAnswer.objects.select_related("item"), visit=visit, pk=pk)
+
+
+def roll_of(visit: Visit) -> QuerySet[RollEntry]:
+    return visit.roll.select_related("staff").order_by("staff__full_name", "pk")
+
+
+def checklist_of(visit: Visit) -> QuerySet[ChecklistAnswer]:
+    return visit.checklist.select_related("item").order_by("item__sort_order", "item_id")
+
+
+def staff_missing_from_roll(visit: Visit) -> QuerySet[Staff]:
+    """Active staff of the inspected unit who are not on the roll (joined after the start)."""
+    return (
+        Staff.objects.active()
+        .filter(unit_id=visit.unit_id)
+        .exclude(roll_entries__visit=visit)
+        .order_by("full_name")
+    )
+
+
+def team_candidates(user) -> QuerySet[Staff]:
+    """Who may lead or join an inspection team: active staff of the user's own unit (Home
+    Affairs) and anyone with the inspectors role, within the units the user sees."""
+    condition = Q(user__groups__name=Role.INSPECTORS)
+    own = staff_of(user)
+    if own is not None:
+        condition |= Q(unit_id=own.unit_id)
+    return (
+        Staff.objects.active()
+        .filter(condition, unit__in=units_visible_to(user))
+        .select_related("unit")
+        .order_by("full_name", "pk")
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    unit: Unit
+    last_visited: datetime.date | None
+
+    @property
+    def days_since(self) -> int | None:
+        if self.last_visited is None:
+            return None
+        return (timezone.localdate() - self.last_visited).days
+
+
+def propose_unannounced_visits(
+    user, *, limit: int = 10, rng: random.Random | None = None
+) -> list[Proposal]:
+    """Units to visit next without warning: the least recently visited first (never visited
+    before all others), in random order among units last visited on the same day, so that
+    nobody can predict who comes next. Units with a visit already planned or in progress and
+    inactive units are left out. One query, whatever the number of units."""
+    rng = rng or random.SystemRandom()
+    units = (
+        units_visible_to(user)
+        .active()
+        .annotate(
+            last_visit=Max(
+                "visits__started_at",
+                filter=Q(visits__status=Visit.Status.FINISHED),
+            ),
+            open_visits=Count(
+                "visits",
+                filter=Q(visits__status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS]),
+            ),
+        )
+        .filter(open_visits=0)
+    )
+    proposals = [
+        Proposal(unit, timezone.localdate(unit.last_visit) if unit.last_visit else None)
+        for unit in units
+    ]
+    proposals.sort(key=lambda p: (p.last_visited or datetime.date.min, rng.random()))
+    return proposals[:limit]

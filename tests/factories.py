@@ -107,3 +107,47 @@ def violation(
         by=by,
         **extra,
     )
+
+
+def visit(unit: Unit, *, by: User, kind: str = "regular", planned_date=None, **extra):
+    from inspections.services import plan_visit
+
+    return plan_visit(
+        unit=unit,
+        kind=kind,
+        planned_date=planned_date or timezone.localdate(),
+        lead_inspector=by.staff,
+        by=by,
+        **extra,
+    )
+
+
+def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
+    """An aware datetime in Vietnam's time zone."""
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
+
+
+def started_visit(unit: Unit, *, by: User, started_at: datetime.datetime | None = None, **extra):
+    """A visit in progress whose roll holds the unit's active staff."""
+    from inspections.services import start_visit
+
+    planned = timezone.localdate(started_at) if started_at else None
+    return start_visit(
+        visit=visit(unit, by=by, planned_date=planned, **extra), by=by, started_at=started_at
+    )
+
+
+# A real, tiny image: a one-pixel PNG built by hand, so tests need no imaging library.
+def tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xa3\x15\x1b")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )

@@ -61,3 +61,22 @@ def test_demo_unithead_sees_only_khanh_hung(demo):
     assert [u.code for u in units_visible_to(unithead)] == ["KH"]
     inspector = User.objects.get(username="inspector")
     assert units_visible_to(inspector).count() == Unit.objects.count()
+
+
+def test_demo_has_finished_visits_with_checklist_and_minutes(client, demo):
+    finished = Visit.objects.filter(status=Visit.Status.FINISHED)
+    assert finished.count() >= 10
+    for visit in finished:
+        assert visit.checklist.count() == 6
+        assert visit.roll.exists()
+        assert visit.unit_representative
+    answers = set(finished.values_list("checklist__answer", flat=True))
+    assert answers == {"yes", "no", "not_checked"}
+    from_visits = Violation.objects.filter(source="visit")
+    assert from_visits.exists()
+    assert not from_visits.filter(roll_entry__isnull=True).exists()
+    client.force_login(User.objects.get(username="inspector"))
+    visit = finished.filter(violations__isnull=False).first()
+    response = client.get(f"/visits/{visit.pk}/minutes/")
+    assert response.status_code == 200
+    assert "BIÊN BẢN" in response.text

@@ -14,6 +14,8 @@ admin.site.index_title = admin.site.site_header
 discipline_patterns = [
     path("violations/<int:pk>/", views.violation_detail, name="violation_detail"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("tasks/<int:pk>/violation/", views.task_violation, name="task_violation"),
+    path("feedback/<int:pk>/violation/", views.feedback_violation, name="feedback_violation"),
 ]
 
 urlpatterns = [

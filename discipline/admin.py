@@ -69,6 +69,8 @@ class ViolationAdmin(DisciplineScopedAdmin):
         "source",
         "visit",
         "roll_entry",
+        "task",
+        "feedback",
         "description",
         "status",
         "recorded_by",
@@ -93,6 +95,14 @@ class ViolationAdmin(DisciplineScopedAdmin):
 
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else self.readonly_fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            # Violations from overdue tasks and citizen feedback are recorded from those pages,
+            # which link the source.
+            linked = {Violation.Source.TASK, Violation.Source.FEEDBACK}
+            kwargs["choices"] = [c for c in db_field.choices if c[0] not in linked]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

@@ -10,12 +10,18 @@ from django.utils import timezone
 
 from discipline import services
 from discipline.models import Violation, ViolationType
-from inspections.models import ChecklistAnswer, RollEntry, Visit
-from inspections.services import answer_checklist, mark_roll_entry, plan_visit, start_visit
-from units.calendar import add_working_days, is_working_day
-from units.models import Authority, Staff, Unit
+from inspections.models import ChecklistAnswer, Feedback, RollEntry, Visit
+from inspections.services import (
+    answer_checklist,
+    dismiss_feedback,
+    mark_roll_entry,
+    plan_visit,
+    start_visit,
+)
+from units.calendar import add_working_days, is_working_day, working_days_back
+from units.models import Authority, DiaryEntry, Staff, Task, Unit
 from units.roles import Role
-from units.services import save_tracked
+from units.services import notify, save_tracked
 
 DEMO_AUTHORITY_NAME = "Ủy ban nhân dân huyện Vĩnh Hưng"
 DEMO_PASSWORD = "kycuong-demo"
@@ -25,6 +31,7 @@ DEMO_USERS = {
     "unithead": "Unit head: Chủ tịch UBND xã Khánh Hưng",
     "chief": "Office chief: Chánh Văn phòng HĐND và UBND",
     "leader": "Leader: Chủ tịch UBND huyện",
+    "canbo": "Staff member (no role): công chức Tư pháp - Hộ tịch, UBND xã Khánh Hưng",
 }
 
 AGENCIES = [
@@ -203,9 +210,13 @@ class _Builder:
         visits, violations = self._visits()
         violations += self._other_violations()
         self._statuses()
+        tasks = self._tasks()
+        entries = self._diaries()
+        feedback = self._feedback()
         return (
             f"{len(self.units)} units, {Staff.objects.filter(authority=self.authority).count()} "
-            f"staff, {visits} visits, {violations} violations"
+            f"staff, {visits} visits, {violations} violations, {tasks} tasks, "
+            f"{entries} diary entries, {feedback} citizen feedback items"
         )
 
     # --- organisation -------------------------------------------------------------------
@@ -298,6 +309,8 @@ class _Builder:
             ("unithead", self.staff_by_unit["KH"][0], Role.UNIT_HEADS, False),
             ("chief", self.staff_by_unit["VP"][0], Role.OFFICE_CHIEF, False),
             ("leader", self.staff_by_unit["TT"][0], Role.LEADERS, False),
+            # A plain official with a login and no role: their own tasks and work diary.
+            ("canbo", self.staff_by_unit["KH"][7], None, False),
         ]
         for username, staff, role, superuser in accounts:
             user = User.objects.create_user(
@@ -306,10 +319,11 @@ class _Builder:
                 # Vietnamese names read family name first: keep the whole name in one field.
                 first_name=staff.full_name,
                 email=f"{username}@vinhhung.example",
-                is_staff=True,
+                is_staff=role is not None,
                 is_superuser=superuser,
             )
-            user.groups.add(groups[role])
+            if role is not None:
+                user.groups.add(groups[role])
             staff.user = user
             save_tracked(staff, by=self.keeper, reason="saved", update_fields=["user"])
             self.users[username] = user
@@ -605,3 +619,356 @@ class _Builder:
     def _move(self, violation, by, reason, when, fields) -> None:
         violation._history_date = when
         save_tracked(violation, by=by, reason=reason, update_fields=fields)
+
+    # --- tasks, work diaries, citizen feedback ---------------------------------------------
+    def _tasks(self) -> int:
+        head_user = self.users["unithead"]
+        inspector = self.users["inspector"]
+        for code, index, title, expected, ago, due_in, outcome in DEMO_TASKS:
+            assignee = self.staff_by_unit[code][index]
+            assigned_at = self._at(self.today - datetime.timedelta(days=ago), 8, 15)
+            by = head_user if code == "KH" else self.keeper
+            task = Task(
+                unit=assignee.unit,
+                assignee=assignee,
+                assigned_by=by,
+                title=title,
+                expected_result=expected,
+                due_date=self.today + datetime.timedelta(days=due_in),
+                assigned_at=assigned_at,
+            )
+            task._history_date = assigned_at
+            save_tracked(task, by=by, reason="assigned")
+            worker = assignee.user or self.keeper
+            when = assigned_at + datetime.timedelta(days=1, hours=1)
+            if outcome == "assigned":
+                continue
+            task.status, task.started_at = Task.Status.IN_PROGRESS, when
+            task.progress_note = "Đã nhận việc, đang thu thập hồ sơ liên quan."
+            self._task_move(
+                task, worker, "progress", when, ["status", "started_at", "progress_note"]
+            )
+            if outcome == "in_progress":
+                continue
+            when = max(when + datetime.timedelta(days=2), assigned_at)
+            task.status, task.submitted_at = Task.Status.SUBMITTED, when
+            task.completion_note = "Đã hoàn thành, kết quả gửi kèm trong hồ sơ công việc."
+            self._task_move(
+                task, worker, "submitted", when, ["status", "submitted_at", "completion_note"]
+            )
+            if outcome == "submitted":
+                continue
+            when += datetime.timedelta(hours=20)
+            accepted = outcome == "accepted"
+            task.status = Task.Status.ACCEPTED if accepted else Task.Status.RETURNED
+            task.reviewed_at = when
+            task.review_note = "Đạt yêu cầu." if accepted else "Thiếu xác nhận của trưởng ấp 4."
+            self._task_move(task, by, outcome, when, ["status", "reviewed_at", "review_note"])
+        # One overdue task an inspector already turned into a proposed violation.
+        overdue = Task.objects.get(title__startswith="Thẩm định hồ sơ chuyển mục đích")
+        services.propose_slow_task_violation(
+            task=overdue,
+            by=inspector,
+            description="Quá hạn 10 ngày, chưa có văn bản báo cáo lý do chậm.",
+        )
+        # The head's deputy takes over assigning work when the head is away.
+        deputy = self.staff_by_unit["KH"][1]
+        deputy.assigns_tasks = True
+        save_tracked(deputy, by=self.keeper, reason="saved", update_fields=["assigns_tasks"])
+        return len(DEMO_TASKS)
+
+    def _task_move(self, task, by, reason, when, fields) -> None:
+        task._history_date = when
+        save_tracked(task, by=by, reason=reason, update_fields=fields)
+
+    def _diaries(self) -> int:
+        days = working_days_back(self.today - datetime.timedelta(days=1), 20)
+        entries = []
+        for code, index, diligence in DIARY_WRITERS:
+            staff = self.staff_by_unit[code][index]
+            author = staff.user or self.keeper
+            tasks = list(Task.objects.filter(assignee=staff).pending())
+            for day in days:
+                if self.rng.random() > diligence:
+                    continue
+                task = tasks[0] if tasks and self.rng.random() < 0.3 else None
+                entries.append(
+                    DiaryEntry(
+                        staff=staff,
+                        day=day,
+                        text=self.rng.choice(DIARY_TEXTS),
+                        task=task if task and task.assigned_at.date() <= day else None,
+                        created_by=author,
+                        created_at=self._at(day, 16, self.rng.randint(20, 59)),
+                    )
+                )
+        DiaryEntry.objects.bulk_create(entries)
+        # A correction, written the next morning: the original keeps its words.
+        canbo = self.users["canbo"].staff
+        original = DiaryEntry.objects.filter(staff=canbo, day__lt=days[1]).order_by("-day").first()
+        if original is not None:
+            DiaryEntry.objects.create(
+                staff=canbo,
+                day=original.day,
+                text="Đính chính: số hồ sơ chứng thực đã trả là 14, không phải 12.",
+                corrects=original,
+                created_by=self.users["canbo"],
+                created_at=self._at(add_working_days(original.day, 1), 7, 40),
+            )
+            return len(entries) + 1
+        return len(entries)
+
+    def _feedback(self) -> int:
+        inspector = self.users["inspector"]
+        types = {t.code: t for t in ViolationType.objects.all()}
+        for code, index, category, text, contact, ago, outcome in DEMO_FEEDBACK:
+            unit = self.units[code]
+            submitted = self._at(self.today - datetime.timedelta(days=ago), 9, 40) - (
+                datetime.timedelta(minutes=self.rng.randint(0, 90))
+            )
+            item = Feedback.objects.create(
+                unit=unit,
+                staff=self.staff_by_unit[code][index] if index is not None else None,
+                category=category,
+                text=text,
+                contact=contact,
+                submitted_at=submitted,
+            )
+            if outcome == "dismissed":
+                reason = (
+                    "Tin rác, không liên quan đến công vụ."
+                    if code == "VB"
+                    else "Nội dung chung chung, không có thông tin để xác minh."
+                )
+                dismiss_feedback(feedback=item, by=inspector, reason=reason)
+            elif outcome == "violation":
+                services.record_violation_from_feedback(
+                    feedback=item,
+                    staff=item.staff,
+                    type=types["slow_task"],
+                    occurred_at=submitted,
+                    by=inspector,
+                    description=f"Công dân phản ánh: {text}",
+                )
+            elif outcome == "forwarded":
+                item.status = Feedback.Status.FORWARDED
+                item.triaged_by, item.triaged_at = (
+                    inspector,
+                    submitted + datetime.timedelta(hours=3),
+                )
+                item.save(update_fields=["status", "triaged_by", "triaged_at"])
+                notify(
+                    users=[self.users["unithead"]] if code == "KH" else [],
+                    subject=f"Phản ánh của công dân về {unit}: {item.get_category_display()}",
+                    body=text,
+                    url=item.get_absolute_url(),
+                    email=False,
+                )
+        return len(DEMO_FEEDBACK)
+
+
+# --- demo tasks, work diaries and citizen feedback --------------------------------------------
+
+# unit code, staff index, title, expected result, assigned days ago, due in days (from today),
+# where it ended up.
+DEMO_TASKS = [
+    (
+        "KH",
+        7,
+        "Rà soát hồ sơ chứng thực tồn đọng tháng trước",
+        "Danh sách hồ sơ tồn đọng, lý do và ngày trả kết quả cho từng hồ sơ.",
+        12,
+        -3,
+        "in_progress",
+    ),
+    (
+        "KH",
+        7,
+        "Cập nhật dữ liệu hộ tịch lên phần mềm dùng chung",
+        "Toàn bộ sổ đăng ký khai sinh năm 2017 được nhập và đối chiếu.",
+        2,
+        8,
+        "assigned",
+    ),
+    (
+        "KH",
+        7,
+        "Báo cáo kết quả cải cách hành chính quý",
+        "Báo cáo gửi Phòng Nội vụ đúng mẫu, đúng hạn.",
+        30,
+        -16,
+        "accepted",
+    ),
+    (
+        "KH",
+        5,
+        "Giải quyết đơn đề nghị cấp giấy chứng nhận quyền sử dụng đất của hộ ông Tư",
+        "Tờ trình trình UBND huyện hoặc văn bản trả lời công dân.",
+        20,
+        -8,
+        "assigned",
+    ),
+    (
+        "KH",
+        9,
+        "Lập dự toán kinh phí sửa chữa trụ sở bộ phận một cửa",
+        "Dự toán chi tiết kèm ba báo giá.",
+        10,
+        2,
+        "submitted",
+    ),
+    (
+        "KH",
+        10,
+        "Tổng hợp danh sách hộ nghèo, cận nghèo năm nay",
+        "Danh sách có xác nhận của trưởng ấp.",
+        14,
+        3,
+        "returned",
+    ),
+    (
+        "KH",
+        13,
+        "Niêm yết công khai thủ tục hành chính mới tại bộ phận một cửa",
+        "Bảng niêm yết đúng danh mục đã công bố.",
+        25,
+        -18,
+        "accepted",
+    ),
+    (
+        "TNMT",
+        3,
+        "Thẩm định hồ sơ chuyển mục đích sử dụng đất xã Vĩnh Trị",
+        "Báo cáo thẩm định trình lãnh đạo phòng.",
+        25,
+        -10,
+        "in_progress",
+    ),
+    (
+        "VP",
+        6,
+        "Tổng hợp lịch công tác tuần của Thường trực UBND huyện",
+        "Lịch công tác đăng trên cổng thông tin trước 16 giờ thứ Sáu.",
+        6,
+        1,
+        "submitted",
+    ),
+    (
+        "HĐA",
+        5,
+        "Kiểm tra hiện trạng công trình xây dựng không phép ở ấp 2",
+        "Biên bản kiểm tra và đề xuất xử lý.",
+        15,
+        -4,
+        "assigned",
+    ),
+    (
+        "TCKH",
+        2,
+        "Thẩm tra quyết toán công trình đường giao thông nông thôn",
+        "Báo cáo thẩm tra quyết toán.",
+        40,
+        -20,
+        "accepted",
+    ),
+]
+
+DIARY_TEXTS = [
+    "Tiếp nhận và trả kết quả hồ sơ tại bộ phận một cửa; hướng dẫn công dân bổ sung giấy tờ.",
+    "Tham dự họp giao ban đầu tuần của UBND; nhận nhiệm vụ được phân công.",
+    "Soạn thảo báo cáo chuyên môn tháng, trình lãnh đạo ký.",
+    "Kiểm tra thực địa theo hồ sơ đang giải quyết; lập biên bản.",
+    "Đăng ký khai sinh, kết hôn; chứng thực bản sao từ bản chính.",
+    "Rà soát văn bản đến, tham mưu trả lời đúng hạn.",
+    "Cập nhật số liệu lên phần mềm quản lý văn bản và hồ sơ công việc.",
+    "Tiếp công dân theo lịch; ghi sổ tiếp công dân.",
+    "Phối hợp với trưởng ấp xác minh thông tin hộ gia đình.",
+    "Tổng hợp ý kiến góp ý dự thảo văn bản gửi phòng chuyên môn huyện.",
+]
+
+# unit code, staff index (or None), how often they write (share of working days).
+DIARY_WRITERS = [
+    ("KH", 7, 0.95),
+    ("KH", 0, 0.6),
+    ("KH", 1, 0.85),
+    ("KH", 5, 0.3),
+    ("KH", 9, 0.8),
+    ("KH", 13, 0.7),
+    ("TNMT", 0, 0.7),
+    ("TNMT", 3, 0.5),
+    ("VP", 4, 0.9),
+]
+
+# unit code, staff index (or None), category, text, contact, days ago, outcome.
+DEMO_FEEDBACK = [
+    (
+        "KH",
+        7,
+        "praise",
+        "Cán bộ tư pháp hướng dẫn rất tận tình, làm khai sinh cho cháu trong buổi "
+        "sáng. Xin cảm ơn.",
+        "",
+        20,
+        "forwarded",
+    ),
+    (
+        "KH",
+        None,
+        "praise",
+        "Bộ phận một cửa sạch sẽ, có ghế ngồi chờ, hồ sơ trả đúng hẹn.",
+        "",
+        9,
+        "new",
+    ),
+    (
+        "KH",
+        13,
+        "praise",
+        "Chị ở bộ phận một cửa vui vẻ, giải thích dễ hiểu cho người già.",
+        "0912 345 678",
+        3,
+        "new",
+    ),
+    (
+        "KH",
+        5,
+        "delay",
+        "Tôi nộp hồ sơ đất từ tháng trước, đến hẹn lên ba lần vẫn bảo chờ, không có giấy hẹn lại.",
+        "0909 111 222",
+        6,
+        "violation",
+    ),
+    (
+        "KH",
+        None,
+        "improper_request",
+        "Có người nói nộp thêm tiền thì làm nhanh.",
+        "",
+        15,
+        "dismissed",
+    ),
+    ("KH", 14, "attitude", "Cán bộ trả lời cộc lốc, không nhìn người hỏi.", "", 1, "new"),
+    ("TTVH", None, "praise", "Thị trấn giải quyết hồ sơ nhanh, đúng hẹn.", "", 12, "new"),
+    ("TTVH", 4, "praise", "Anh cán bộ văn phòng nhiệt tình.", "", 4, "new"),
+    ("TTVH", None, "attitude", "Phải chờ lâu mà không ai hướng dẫn lấy số thứ tự.", "", 2, "new"),
+    (
+        "TNMT",
+        3,
+        "delay",
+        "Hồ sơ chuyển mục đích sử dụng đất quá hạn hai tuần.",
+        "ông Bảy, ấp 3",
+        5,
+        "new",
+    ),
+    ("TNMT", None, "praise", "Phòng trả lời đơn bằng văn bản rõ ràng.", "", 30, "new"),
+    (
+        "HĐA",
+        14,
+        "attitude",
+        "Cán bộ một cửa nói chuyện điện thoại riêng khi tiếp dân.",
+        "",
+        8,
+        "forwarded",
+    ),
+    ("VB", None, "improper_request", "Bán sim số đẹp giá rẻ, liên hệ ngay!!!", "", 10, "dismissed"),
+]

@@ -108,3 +108,43 @@ class OneTimeCodeForm(forms.Form):
                 _("This code is not valid. Check the time on your phone and try the newest code.")
             )
         return code
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker (local time, ISO format)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.full_name} — {obj.position}" if obj.position else obj.full_name
+
+
+class FeedbackViolationForm(forms.Form):
+    """A violation from citizen feedback, pre-filled by the view from the item."""
+
+    staff = StaffChoiceField(
+        label=_("Staff member"), queryset=None, empty_label=_("— choose a person —")
+    )
+    type = forms.ModelChoiceField(
+        label=_("Violation type"), queryset=None, empty_label=_("— choose a type —")
+    )
+    occurred_at = forms.DateTimeField(label=_("Occurred at"), widget=DateTimeInput())
+    description = forms.CharField(
+        label=_("Description"), max_length=6000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, staff_queryset, type_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff_queryset
+        self.fields["type"].queryset = type_queryset
+
+
+class TaskViolationForm(forms.Form):
+    description = forms.CharField(
+        label=_("Description"), max_length=6000, widget=forms.Textarea(attrs={"rows": 5})
+    )

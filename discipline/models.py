@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from inspections.models import RollEntry, Visit
-from units.models import Staff, Unit
+from inspections.models import Feedback, RollEntry, Visit
+from units.models import Staff, Task, Unit
 
 
 class ViolationType(models.Model):
@@ -118,6 +118,22 @@ class Violation(models.Model):
         related_name="violations",
         verbose_name=_("roll entry"),
     )
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="violations",
+        verbose_name=_("overdue task"),
+    )
+    feedback = models.ForeignKey(
+        Feedback,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="violations",
+        verbose_name=_("citizen feedback"),
+    )
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECORDED
@@ -168,6 +184,18 @@ class Violation(models.Model):
             models.CheckConstraint(
                 condition=~Q(source="visit") | Q(visit__isnull=False),
                 name="violation_visit_source_has_visit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="task") | Q(task__isnull=False),
+                name="violation_task_source_has_task",
+                violation_error_message=_("A violation from an overdue task must name the task."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="feedback") | Q(feedback__isnull=False),
+                name="violation_feedback_source_has_feedback",
+                violation_error_message=_(
+                    "A violation from citizen feedback must name the feedback."
+                ),
             ),
             # A finding on a roll becomes at most one violation of each type.
             models.UniqueConstraint(

@@ -2,10 +2,12 @@
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from discipline.models import Evidence, Violation
-from inspections.selectors import visits_visible_to
-from units.selectors import staff_of, units_visible_to
+from inspections.selectors import feedback_attention, visits_visible_to
+from units.models import DiaryEntry
+from units.selectors import staff_of, task_counts, units_visible_to
 
 
 def violations_visible_to(user) -> QuerySet[Violation]:
@@ -53,4 +55,18 @@ def attention_counts(user) -> dict[str, int]:
         in_progress=Count("pk", filter=Q(status="in_progress")),
     )
     counts.update(visit_counts)
+    return counts
+
+
+def work_counts(user) -> dict:
+    """For the home page's tiles: the user's tasks and those of the units they oversee (one
+    query), whether they wrote today's diary (one), and feedback awaiting their triage (one,
+    for those who triage)."""
+    own = staff_of(user)
+    counts = task_counts(user) if own is not None or user.has_perm("units.view_task") else {}
+    if own is not None:
+        counts["diary_today"] = DiaryEntry.objects.filter(
+            staff_id=own.pk, day=timezone.localdate()
+        ).exists()
+    counts["feedback_new"] = feedback_attention(user)
     return counts

@@ -11,10 +11,15 @@ from django.utils.translation import gettext as _
 
 from discipline.files import check_upload
 from discipline.models import Evidence, Violation, ViolationType
-from inspections.models import Finding, RollEntry, Visit
-from inspections.services import VisitError, lock_visit
+from inspections.models import Feedback, Finding, RollEntry, Visit
+from inspections.services import (
+    VisitError,
+    claim_feedback_for_triage,
+    lock_visit,
+    mark_feedback_turned_into_violation,
+)
 from units.calendar import add_working_days
-from units.models import Staff, Unit
+from units.models import Staff, Task, Unit
 from units.selectors import unit_head_users, units_visible_to
 from units.services import notify, save_tracked
 
@@ -40,6 +45,8 @@ def record_violation(
     unit: Unit | None = None,
     visit: Visit | None = None,
     roll_entry: RollEntry | None = None,
+    task: Task | None = None,
+    feedback: Feedback | None = None,
 ) -> Violation:
     """Record a new violation against `staff` (status `recorded`).
 
@@ -57,6 +64,8 @@ def record_violation(
         source=source,
         visit=visit,
         roll_entry=roll_entry,
+        task=task,
+        feedback=feedback,
         recorded_by=by,
     )
     return save_tracked(violation, by=by, reason="recorded")
@@ -272,3 +281,82 @@ def finish_visit(
     visit.status, visit.finished_at = locked.status, locked.finished_at
     visit.summary, visit.unit_representative = locked.summary, locked.unit_representative
     return notified
+
+
+SLOW_TASK_TYPE = "slow_task"
+
+
+@transaction.atomic
+def propose_slow_task_violation(*, task: Task, by, description: str = "") -> Violation:
+    """Turn an overdue task into a proposed "slow task resolution" violation (status
+    `recorded`) against its assignee, with the task as source. Never automatic: an inspector
+    (permission discipline.add_violation) decides. Raise ViolationError when the task is not
+    overdue or already has a violation that is not voided."""
+    if not by.has_perm("discipline.add_violation"):
+        raise PermissionDenied
+    task = (
+        Task.objects.select_for_update()
+        .select_related("unit__authority", "assignee")
+        .get(pk=task.pk)
+    )
+    _check_scope(by, task.unit)
+    if not task.is_overdue:
+        raise ViolationError(_("Only an overdue task can be turned into a violation."))
+    if task.violations.exclude(status=Violation.Status.VOIDED).exists():
+        raise ViolationError(_("This task has already been turned into a violation."))
+    # The breach happened when the due day's working hours ended.
+    occurred_at = datetime.datetime.combine(
+        task.due_date, task.unit.authority.afternoon_end, tzinfo=timezone.get_current_timezone()
+    )
+    return record_violation(
+        staff=task.assignee,
+        unit=task.unit,
+        type=ViolationType.objects.get(code=SLOW_TASK_TYPE),
+        occurred_at=occurred_at,
+        by=by,
+        description=description.strip(),
+        source=Violation.Source.TASK,
+        task=task,
+    )
+
+
+# The violation type an inspector is offered first for each feedback category.
+FEEDBACK_TYPE_SUGGESTIONS = {
+    Feedback.Category.ATTITUDE: "attitude",
+    Feedback.Category.DELAY: "slow_task",
+    Feedback.Category.IMPROPER_REQUEST: "attitude",
+}
+
+
+def suggested_violation_type(feedback: Feedback) -> ViolationType | None:
+    code = FEEDBACK_TYPE_SUGGESTIONS.get(feedback.category)
+    return ViolationType.objects.filter(code=code, is_active=True).first() if code else None
+
+
+@transaction.atomic
+def record_violation_from_feedback(
+    *,
+    feedback: Feedback,
+    staff: Staff,
+    type: ViolationType,
+    occurred_at: datetime.datetime,
+    by,
+    description: str = "",
+) -> Violation:
+    """Triage a feedback item into a violation (source `feedback`, status `recorded`). Raise
+    FeedbackError if the item was triaged already, ValidationError for a person outside the
+    item's unit or a time in the future; nothing is saved then."""
+    feedback = claim_feedback_for_triage(feedback=feedback, by=by)
+    # record_violation validates that `staff` works at the item's unit.
+    violation = record_violation(
+        staff=staff,
+        unit=feedback.unit,
+        type=type,
+        occurred_at=occurred_at,
+        by=by,
+        description=description.strip(),
+        source=Violation.Source.FEEDBACK,
+        feedback=feedback,
+    )
+    mark_feedback_turned_into_violation(feedback=feedback, by=by)
+    return violation

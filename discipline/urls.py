@@ -19,6 +19,8 @@ discipline_patterns = [
     path("visits/<int:pk>/evidence/", views.visit_evidence_add, name="visit_evidence_add"),
     path("visits/<int:pk>/minutes/", views.visit_minutes, name="visit_minutes"),
     path("visits/<int:pk>/minutes.pdf", views.visit_minutes_pdf, name="visit_minutes_pdf"),
+    path("tasks/<int:pk>/violation/", views.task_violation, name="task_violation"),
+    path("feedback/<int:pk>/violation/", views.feedback_violation, name="feedback_violation"),
 ]
 
 urlpatterns = [

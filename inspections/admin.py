@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 
 from inspections import services
-from inspections.models import ChecklistAnswer, ChecklistItem, RollEntry, Visit
-from inspections.selectors import visits_visible_to
+from inspections.models import ChecklistAnswer, ChecklistItem, Feedback, RollEntry, Visit
+from inspections.selectors import feedback_visible_to, visits_visible_to
 from units.admin import ScopedAdmin, ScopedRelatedFilter
 
 
@@ -135,4 +135,36 @@ class ChecklistItemAdmin(admin.ModelAdmin):
         return ["code"] if obj is not None else []
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ScopedAdmin):
+    """Citizen feedback, read-only: triage happens on the feedback pages, through services."""
+
+    list_display = ["submitted_at", "unit", "category", "staff", "status"]
+    list_filter = ["status", "category", ("unit", ScopedRelatedFilter), "submitted_at"]
+    list_select_related = ["unit", "staff"]
+    search_fields = ["text", "staff__full_name", "unit__name"]
+    fields = [
+        "submitted_at",
+        "unit",
+        "staff",
+        "category",
+        "text",
+        "contact",
+        "status",
+        "triaged_by",
+        "triaged_at",
+        "triage_note",
+    ]
+    readonly_fields = fields
+
+    def visible(self, request):
+        return feedback_visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -2,10 +2,13 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from units.models import Staff, Unit
@@ -289,3 +292,112 @@ class ChecklistAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} — {self.get_answer_display()}"
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def in_units(self, units):
+        return self.filter(unit__in=units)
+
+    def untriaged(self):
+        return self.filter(status=Feedback.Status.NEW)
+
+    def counted(self):
+        """Items that count in figures: everything but what an inspector dismissed."""
+        return self.exclude(status=Feedback.Status.DISMISSED)
+
+
+class Feedback(models.Model):
+    """What a citizen or an organisation reported, on the public page, about how a unit (or one
+    named official) served them. Inspectors triage each item once."""
+
+    TEXT_MAX_LENGTH = 5000
+    CONTACT_MAX_LENGTH = 200
+
+    class Category(models.TextChoices):
+        ATTITUDE = "attitude", _("Bad attitude")
+        DELAY = "delay", _("Delay, told to come back again")
+        IMPROPER_REQUEST = "improper_request", _("Asked for something improper")
+        PRAISE = "praise", _("Praise")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        VIOLATION = "violation", _("Turned into a violation")
+        FORWARDED = "forwarded", _("Forwarded to the unit head")
+        DISMISSED = "dismissed", pgettext_lazy("feedback status", "Dismissed")
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="feedback", verbose_name=_("unit")
+    )
+    staff = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("named official"),
+    )
+    category = models.CharField(_("type of feedback"), max_length=20, choices=Category.choices)
+    text = models.TextField(
+        _("what happened"),
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
+    contact = models.CharField(_("contact"), max_length=CONTACT_MAX_LENGTH, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    # A keyed hash of the sender's network address, never the address itself: enough to count
+    # submissions per address across server processes (rate limit), useless to identify anyone.
+    sender_hash = models.CharField(_("sender hash"), max_length=64, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="triaged_feedback",
+        verbose_name=_("triaged by"),
+    )
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    triage_note = models.TextField(_("triage note"), blank=True, max_length=2000)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("citizen feedback")
+        verbose_name_plural = _("citizen feedback")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [
+            ("triage_feedback", _("Can triage citizen feedback")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"], name="feedback_status_date_idx"),
+            models.Index(fields=["unit", "-submitted_at"], name="feedback_unit_date_idx"),
+            models.Index(fields=["sender_hash", "submitted_at"], name="feedback_sender_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(triage_note=""),
+                name="feedback_dismissed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="new") | Q(triaged_at__isnull=False),
+                name="feedback_triaged_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.submitted_at)
+        return f"{self.get_category_display()} — {self.unit} ({local:%d/%m/%Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:feedback_detail", args=[self.pk])
+
+    def clean(self):
+        if (
+            self.staff_id
+            and self.unit_id
+            and self._state.adding
+            and self.staff.unit_id != self.unit_id
+        ):
+            raise ValidationError({"staff": _("This official does not work at the selected unit.")})

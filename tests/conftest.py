@@ -131,11 +131,11 @@ def serialized_rollback_db(migration_data, django_db_serialized_rollback, transa
     event loop makes Django hand this test another connection object that lacks it, so the
     flush after each test would wipe roles and catalogues. Put the snapshot back on the
     connection in use: the flush then leaves them alone and the next test reloads them."""
+    from django.contrib.auth.models import Group
     from django.db import connections
 
     connection = connections["default"]
     connection._test_serialized_contents = migration_data
-    from django.contrib.auth.models import Group
 
     if not Group.objects.exists():
         # The previous transactional test ran on the other connection object and its rows

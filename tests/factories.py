@@ -151,3 +151,64 @@ def tiny_png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def task(
+    assignee: Staff,
+    *,
+    by: User,
+    title: str = "Rà soát hồ sơ tồn đọng",
+    due_date: datetime.date | None = None,
+    status: str | None = None,
+    **extra,
+):
+    """A task assigned through the service; `due_date` in the past and `status` are written
+    straight to the row afterwards (the service refuses past due dates)."""
+    from units.models import Task
+    from units.services import assign_task
+
+    today = timezone.localdate()
+    created = assign_task(
+        assignee=assignee,
+        title=title,
+        expected_result=extra.pop("expected_result", "Báo cáo kết quả."),
+        due_date=max(due_date or today, today),
+        by=by,
+        **extra,
+    )
+    changes = {}
+    if due_date is not None and due_date < today:
+        changes["due_date"] = due_date
+    if status is not None:
+        changes["status"] = status
+        if status in ("submitted", "accepted"):
+            changes["completion_note"] = "Đã xong."
+        if status == "returned":
+            changes["review_note"] = "Còn thiếu."
+    if changes:
+        Task.objects.filter(pk=created.pk).update(**changes)
+        created.refresh_from_db()
+    return created
+
+
+def diary_entry(staff: Staff, *, day: datetime.date, text: str = "Tiếp nhận hồ sơ.", **extra):
+    """A diary entry written on `day` (at 16:30 local time), straight into the table."""
+    from units.models import DiaryEntry
+
+    written = timezone.make_aware(datetime.datetime.combine(day, datetime.time(16, 30)))
+    return DiaryEntry.objects.create(
+        staff=staff,
+        day=day,
+        text=text,
+        created_by=staff.user or User.objects.create_user(f"author-{next(_counter)}"),
+        created_at=extra.pop("created_at", written),
+        **extra,
+    )
+
+
+def feedback(
+    unit: Unit, *, category: str = "attitude", text: str = "Cán bộ thiếu lịch sự.", **extra
+):
+    from inspections.models import Feedback
+
+    return Feedback.objects.create(unit=unit, category=category, text=text, **extra)

@@ -59,10 +59,11 @@ def test_vietnamese_catalogue_is_complete_and_compiled():
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     mo = polib.mofile(str(po_path.with_suffix(".mo")))
-    compiled = {e.msgid: e.msgstr for e in mo}
+    # Keyed by context too: "In progress" of a visit and of a task are different entries.
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
     missing = [
         e.msgid
         for e in po.translated_entries()
-        if not e.msgid_plural and compiled.get(e.msgid) != e.msgstr
+        if not e.msgid_plural and compiled.get((e.msgctxt, e.msgid)) != e.msgstr
     ]
     assert missing == [], "django.mo is stale: run `make messages`"

@@ -10,12 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from units import services
-from units.models import Authority, Staff, Unit
+from units.models import Authority, DiaryEntry, Staff, Task, Unit
 from units.roles import Role
 from units.selectors import (
     authorities_visible_to,
     authority_of,
+    diary_entries_visible_to,
     staff_visible_to,
+    tasks_visible_to,
     units_visible_to,
 )
 
@@ -148,7 +150,16 @@ class StaffAdmin(ScopedAdmin):
     list_filter = [("unit", ScopedRelatedFilter), "category", "is_active"]
     list_select_related = ["unit", "user"]
     search_fields = ["full_name", "badge_number", "position"]
-    fields = ["full_name", "unit", "position", "category", "badge_number", "is_active", "user"]
+    fields = [
+        "full_name",
+        "unit",
+        "position",
+        "category",
+        "badge_number",
+        "is_active",
+        "user",
+        "assigns_tasks",
+    ]
     autocomplete_fields = []
 
     def visible(self, request):
@@ -161,6 +172,62 @@ class StaffAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_staff(staff=obj, by=request.user)
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Rows that change only through their services and pages: the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyScopedAdmin):
+    list_display = ["title", "assignee", "unit", "due_date", "status", "assigned_at"]
+    list_filter = ["status", ("unit", ScopedRelatedFilter), "due_date"]
+    list_select_related = ["assignee", "unit"]
+    search_fields = ["title", "assignee__full_name"]
+    fields = [
+        "title",
+        "unit",
+        "assignee",
+        "assigned_by",
+        "assigned_at",
+        "description",
+        "expected_result",
+        "due_date",
+        "status",
+        "started_at",
+        "progress_note",
+        "submitted_at",
+        "completion_note",
+        "reviewed_at",
+        "review_note",
+    ]
+    readonly_fields = fields
+
+    def visible(self, request):
+        return tasks_visible_to(request.user)
+
+
+@admin.register(DiaryEntry)
+class DiaryEntryAdmin(ReadOnlyScopedAdmin):
+    list_display = ["day", "staff", "short_text", "task", "corrects", "created_at"]
+    list_filter = ["day"]
+    list_select_related = ["staff", "task", "corrects__staff"]
+    search_fields = ["staff__full_name", "text"]
+    fields = ["staff", "day", "text", "task", "corrects", "created_by", "created_at", "edited_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("work done"))
+    def short_text(self, obj):
+        return obj.text[:80]
+
+    def visible(self, request):
+        return diary_entries_visible_to(request.user)
 
 
 def scoped_users(request):

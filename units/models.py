@@ -1,10 +1,13 @@
 import datetime
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -66,6 +69,15 @@ class Authority(models.Model):
         return [line.strip() for line in self.issuing_body.splitlines() if line.strip()]
 
 
+# No 0/o, 1/l/i: a citizen may have to type the address from the printed poster.
+FEEDBACK_TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_feedback_token() -> str:
+    """A random, unguessable-enough part of a unit's public feedback address (~59 bits)."""
+    return "".join(secrets.choice(FEEDBACK_TOKEN_ALPHABET) for _ in range(12))
+
+
 class UnitQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -107,6 +119,16 @@ class Unit(models.Model):
         verbose_name=_("head"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Random and stored rather than derived from the secret key: printed QR posters must keep
+    # working when the key is rotated.
+    feedback_token = models.CharField(
+        _("feedback address token"),
+        max_length=24,
+        unique=True,
+        default=new_feedback_token,
+        editable=False,
+        help_text=_("Part of the public feedback address printed on the unit's QR poster."),
+    )
 
     history = HistoricalRecords()
     objects = UnitQuerySet.as_manager()
@@ -178,6 +200,16 @@ class Staff(models.Model):
         blank=True,
         related_name="staff",
         verbose_name=_("login"),
+    )
+    # The head's delegation of "giao việc" to a deputy: without any role, this person may
+    # assign and review tasks in their own unit.
+    assigns_tasks = models.BooleanField(
+        _("assigns tasks in their unit"),
+        default=False,
+        help_text=_(
+            "Delegated by the unit head: this person may assign tasks to colleagues of their "
+            "unit and accept or return them."
+        ),
     )
 
     history = HistoricalRecords()
@@ -264,3 +296,178 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class TaskQuerySet(models.QuerySet):
+    def in_units(self, units):
+        return self.filter(unit__in=units)
+
+    def pending(self):
+        """With the assignee: not yet handed in, or handed back."""
+        return self.filter(status__in=Task.PENDING_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        """With the assignee after the due date."""
+        return self.pending().filter(due_date__lt=today or timezone.localdate())
+
+    def with_related(self):
+        return self.select_related("assignee", "unit", "assigned_by")
+
+
+class Task(models.Model):
+    """One piece of work assigned to one person ("rõ người, rõ việc, rõ trách nhiệm")."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("task status", "In progress")
+        SUBMITTED = "submitted", _("Completed, awaiting review")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned for more work")
+
+    # Statuses in which the work is with the assignee (and can become overdue).
+    PENDING_STATUSES = ("assigned", "in_progress", "returned")
+
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("unit"),
+        help_text=_("The assignee's unit when the task was assigned."),
+    )
+    assignee = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("assignee")
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_tasks",
+        verbose_name=_("assigned by"),
+    )
+    title = models.CharField(_("task"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    expected_result = models.TextField(_("expected result"), max_length=2000)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED
+    )
+    progress_note = models.TextField(_("latest progress note"), blank=True, max_length=2000)
+    completion_note = models.TextField(_("completion note"), blank=True, max_length=2000)
+    review_note = models.TextField(_("review note"), blank=True, max_length=2000)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_date", "pk"]
+        permissions = [
+            ("review_task", _("Can accept or return a completed task")),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status", "due_date"], name="task_unit_status_due_idx"),
+            models.Index(
+                fields=["assignee", "status", "due_date"], name="task_assignee_status_due_idx"
+            ),
+            models.Index(fields=["status", "due_date"], name="task_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["submitted", "accepted"]) | ~Q(completion_note=""),
+                name="task_completed_has_note",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(review_note=""),
+                name="task_returned_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("units:task_detail", args=[self.pk])
+
+    def clean(self):
+        if (
+            self.assignee_id
+            and self.unit_id
+            and self._state.adding
+            and self.assignee.unit_id != self.unit_id
+        ):
+            raise ValidationError(
+                {"assignee": _("This staff member does not belong to the task's unit.")}
+            )
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in self.PENDING_STATUSES and self.due_date < timezone.localdate()
+
+
+class DiaryEntryQuerySet(models.QuerySet):
+    def originals(self):
+        return self.filter(corrects__isnull=True)
+
+
+class DiaryEntry(models.Model):
+    """One dated entry of a person's work diary (sổ nhật ký công việc).
+
+    Editable on the day it was written; afterwards it is evidence, and a mistake is put right
+    by a correction: a new entry pointing at the original, whose text stays as it was."""
+
+    staff = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        related_name="diary_entries",
+        verbose_name=_("staff member"),
+    )
+    day = models.DateField(_("day"))
+    text = models.TextField(_("work done"), max_length=5000)
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="diary_entries",
+        verbose_name=_("task"),
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects entry"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="diary_entries",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True)
+
+    objects = DiaryEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work diary entry")
+        verbose_name_plural = _("work diary entries")
+        ordering = ["-day", "created_at", "pk"]
+        indexes = [
+            models.Index(fields=["staff", "day"], name="diary_staff_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.day:%d/%m/%Y}"
+
+    @property
+    def editable_today(self) -> bool:
+        """Still editable: written today (local time)."""
+        return timezone.localdate(self.created_at) == timezone.localdate()

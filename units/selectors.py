@@ -1,10 +1,15 @@
 """Reads that depend on who is asking. units_visible_to() is the one place that decides rows;
 every other selector in the project is built on it (DESIGN.md §4)."""
 
-from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
+import datetime
+from collections.abc import Iterable
 
-from units.models import Authority, Staff, Unit
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from units.calendar import working_days_back
+from units.models import Authority, DiaryEntry, Staff, Task, Unit
 from units.roles import AUTHORITY_WIDE_ROLES, Role
 
 _MISSING = object()
@@ -115,3 +120,126 @@ def unit_head_users(unit: Unit):
     if unit.head_id:
         condition |= Q(staff__pk=unit.head_id)
     return User.objects.filter(condition, is_active=True).distinct()
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+def units_managed_by(user) -> QuerySet[Unit]:
+    """Units in which this user assigns and reviews tasks: a unit head's units (permission
+    units.add_task, rows from units_visible_to), or a delegated deputy's own unit
+    (Staff.assigns_tasks)."""
+    condition = Q(pk__in=[])
+    if user.has_perm("units.add_task"):
+        condition |= Q(pk__in=units_visible_to(user).values("pk"))
+    own = staff_of(user)
+    if own is not None and own.assigns_tasks:
+        condition |= Q(pk=own.unit_id)
+    return Unit.objects.filter(condition)
+
+
+def manages_tasks_of(user, unit: Unit) -> bool:
+    return units_managed_by(user).filter(pk=unit.pk).exists()
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    """Tasks the user may read: their own; their units' (permission units.view_task, rows from
+    units_visible_to); a deputy's own unit."""
+    condition = Q(pk__in=[])
+    own = staff_of(user)
+    if own is not None:
+        condition |= Q(assignee_id=own.pk)
+        if own.assigns_tasks:
+            condition |= Q(unit_id=own.unit_id)
+    if user.has_perm("units.view_task"):
+        condition |= Q(unit__in=units_visible_to(user))
+    return Task.objects.filter(condition)
+
+
+def unit_tasks_visible_to(user) -> QuerySet[Task]:
+    """Tasks of the units the user oversees (not merely their own tasks)."""
+    condition = Q(pk__in=[])
+    own = staff_of(user)
+    if own is not None and own.assigns_tasks:
+        condition |= Q(unit_id=own.unit_id)
+    if user.has_perm("units.view_task"):
+        condition |= Q(unit__in=units_visible_to(user))
+    return Task.objects.filter(condition)
+
+
+def oversees_tasks(user) -> bool:
+    """May open the unit and overdue task lists."""
+    own = staff_of(user)
+    return user.has_perm("units.view_task") or bool(own and own.assigns_tasks)
+
+
+def get_task(user, pk) -> Task:
+    """One task the user may see, with its people and unit, or 404."""
+    return get_object_or_404(tasks_visible_to(user).with_related(), pk=pk)
+
+
+def task_counts(user) -> dict[str, int]:
+    """For the home page, in one query: the user's own open and overdue tasks, and in the units
+    they oversee the tasks awaiting review and the overdue ones."""
+    today = timezone.localdate()
+    own = staff_of(user)
+    mine = Q(assignee_id=own.pk) if own is not None else Q(pk__in=[])
+    overseen = Q(pk__in=[])
+    if own is not None and own.assigns_tasks:
+        overseen |= Q(unit_id=own.unit_id)
+    if user.has_perm("units.view_task"):
+        overseen |= Q(unit__in=units_visible_to(user))
+    pending = Q(status__in=Task.PENDING_STATUSES)
+    overdue = pending & Q(due_date__lt=today)
+    return tasks_visible_to(user).aggregate(
+        mine_open=Count("pk", filter=mine & pending),
+        mine_overdue=Count("pk", filter=mine & overdue),
+        to_review=Count("pk", filter=overseen & Q(status=Task.Status.SUBMITTED)),
+        overdue=Count("pk", filter=overseen & overdue),
+    )
+
+
+# --- work diaries ------------------------------------------------------------------------------
+
+
+def diary_entries_visible_to(user) -> QuerySet[DiaryEntry]:
+    """The user's own diary, and the diaries of the units they see if they may read diaries
+    (permission units.view_diaryentry: unit heads their units, inspectors their Authority)."""
+    condition = Q(pk__in=[])
+    own = staff_of(user)
+    if own is not None:
+        condition |= Q(staff_id=own.pk)
+    if user.has_perm("units.view_diaryentry"):
+        condition |= Q(staff__unit__in=units_visible_to(user))
+    return DiaryEntry.objects.filter(condition)
+
+
+def get_own_diary_entry(user, pk) -> DiaryEntry:
+    """One entry of the user's own diary, or 404: nobody edits or corrects another's diary."""
+    own = staff_of(user)
+    return get_object_or_404(DiaryEntry.objects.filter(staff_id=own.pk if own else None), pk=pk)
+
+
+def diary_days(
+    staff_ids: Iterable[int], end_date: datetime.date, days: int = 5
+) -> dict[int, dict[datetime.date, bool]]:
+    """For each staff id, which of the last `days` working days up to `end_date` (included if
+    it is a working day; see units.calendar.working_days_back) have at least one diary entry.
+
+    One query whatever the number of people (none for an empty list). Every id asked for is in
+    the answer, its days newest first: {staff_id: {date: has_entry, ...}, ...}. Entries on
+    weekends do not count; a correction carries the day of the entry it corrects."""
+    ids = list(dict.fromkeys(staff_ids))
+    window = working_days_back(end_date, days)
+    result = {staff_id: dict.fromkeys(window, False) for staff_id in ids}
+    if not ids or not window:
+        return result
+    written = (
+        DiaryEntry.objects.filter(staff_id__in=ids, day__in=window)
+        .values_list("staff_id", "day")
+        .distinct()
+        .order_by()
+    )
+    for staff_id, day in written:
+        result[staff_id][day] = True
+    return result

@@ -5,8 +5,8 @@ from django.core.management.base import CommandError
 
 from discipline.demo import DEMO_PASSWORD
 from discipline.models import Violation
-from inspections.models import Visit
-from units.models import Staff, Unit
+from inspections.models import Feedback, Visit
+from units.models import DiaryEntry, Staff, Task, Unit
 from units.selectors import units_visible_to
 
 
@@ -23,6 +23,9 @@ def _snapshot():
         Visit.objects.count(),
         User.objects.count(),
         sorted(Violation.objects.values_list("pk", "status")),
+        Task.objects.count(),
+        DiaryEntry.objects.count(),
+        Feedback.objects.count(),
     )
 
 
@@ -47,7 +50,7 @@ def test_demo_district_has_the_directives_shape(demo):
 
 
 def test_every_demo_login_works(client, demo):
-    for username in ["admin", "inspector", "unithead", "chief", "leader"]:
+    for username in ["admin", "inspector", "unithead", "chief", "leader", "canbo"]:
         response = client.post(
             "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}
         )
@@ -80,3 +83,23 @@ def test_demo_has_finished_visits_with_checklist_and_minutes(client, demo):
     response = client.get(f"/visits/{visit.pk}/minutes/")
     assert response.status_code == 200
     assert "BIÊN BẢN" in response.text
+
+
+def test_demo_has_tasks_diaries_and_feedback_to_show(demo):
+    from django.utils import timezone
+
+    canbo = User.objects.get(username="canbo")
+    assert canbo.staff.unit.code == "KH"
+    assert not canbo.groups.exists() and not canbo.is_staff
+    assert set(Task.objects.values_list("status", flat=True)) == set(Task.Status.values)
+    assert Task.objects.overdue().filter(unit__code="KH").count() >= 2
+    assert Task.objects.filter(assignee=canbo.staff).exists()
+    assert Violation.objects.filter(source="task", task__isnull=False).count() == 1
+    assert Violation.objects.filter(source="feedback", feedback__isnull=False).count() == 1
+    assert Staff.objects.get(unit__code="KH", assigns_tasks=True).position == "Phó Chủ tịch UBND"
+    # Several people keep diaries over the last weeks, one with a correction; none today yet.
+    assert DiaryEntry.objects.values("staff").distinct().count() >= 6
+    assert DiaryEntry.objects.filter(corrects__isnull=False, staff=canbo.staff).count() == 1
+    assert not DiaryEntry.objects.filter(day__gte=timezone.localdate()).exists()
+    assert set(Feedback.objects.values_list("status", flat=True)) == set(Feedback.Status.values)
+    assert Feedback.objects.filter(category="praise", unit__code="KH").count() >= 3

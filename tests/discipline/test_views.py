@@ -52,13 +52,14 @@ def test_home_rejects_post(client, inspector):
 
 
 # session, user, staff, roles, two permission queries (navigation), unread notifications,
-# violation counts, own count, and visit counts for the roles that see visits.
+# violation counts, own count, and visit counts for the roles that see visits; task counts and
+# today's diary (everyone with a Staff record), feedback awaiting triage (inspectors).
 HOME_QUERIES = {
-    "inspector": 10,
-    "unit_head_a": 9,
-    "office_chief": 10,
-    "leader": 10,
-    "staff_member": 8,
+    "inspector": 13,
+    "unit_head_a": 11,
+    "office_chief": 12,
+    "leader": 12,
+    "staff_member": 10,
 }
 
 

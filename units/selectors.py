@@ -115,3 +115,15 @@ def unit_head_users(unit: Unit):
     if unit.head_id:
         condition |= Q(staff__pk=unit.head_id)
     return User.objects.filter(condition, is_active=True).distinct()
+
+
+def role_users(authority: Authority, role: str):
+    """Active logins of one Authority holding `role` (e.g. its inspectors, told of disputes)."""
+    from django.contrib.auth.models import User
+
+    return User.objects.filter(
+        groups__name=role,
+        staff__authority=authority,
+        staff__is_active=True,
+        is_active=True,
+    ).distinct()

@@ -1,8 +1,10 @@
 """The demo district: directive 455/UBND-NV's Vĩnh Hưng district as of 2018, with fictional
 people and a few months of visits and violations ending today. Used by `loaddemo` and tests."""
 
+import contextlib
 import datetime
 import random
+from unittest import mock
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -13,7 +15,7 @@ from discipline.models import Violation, ViolationType
 from inspections.models import RollEntry, Visit
 from inspections.services import plan_visit
 from units.calendar import add_working_days, is_working_day
-from units.models import Authority, Staff, Unit
+from units.models import Authority, Notification, Staff, Unit
 from units.roles import Role
 from units.services import save_tracked
 
@@ -203,6 +205,7 @@ class _Builder:
         visits, violations = self._visits()
         violations += self._other_violations()
         self._statuses()
+        self._after_the_fact()
         return (
             f"{len(self.units)} units, {Staff.objects.filter(authority=self.authority).count()} "
             f"staff, {visits} visits, {violations} violations"
@@ -305,7 +308,7 @@ class _Builder:
                 password=DEMO_PASSWORD,
                 # Vietnamese names read family name first: keep the whole name in one field.
                 first_name=staff.full_name,
-                email=f"{username}@vinhhung.example",
+                # The address comes at the end (_after_the_fact): the demo's past mails nobody.
                 is_staff=True,
                 is_superuser=superuser,
             )
@@ -414,16 +417,17 @@ class _Builder:
                     findings.append(("alcohol", start))
             entry.save()
             for code, when in findings:
-                services.record_violation(
-                    staff=staff,
-                    type=types[code],
-                    occurred_at=when,
-                    by=inspector,
-                    source=Violation.Source.VISIT,
-                    visit=visit,
-                    roll_entry=entry,
-                    description=entry.note,
-                )
+                with _as_of(when + datetime.timedelta(minutes=10)):
+                    services.record_violation(
+                        staff=staff,
+                        type=types[code],
+                        occurred_at=when,
+                        by=inspector,
+                        source=Violation.Source.VISIT,
+                        visit=visit,
+                        roll_entry=entry,
+                        description=entry.note,
+                    )
                 count += 1
         return count
 
@@ -440,14 +444,15 @@ class _Builder:
             (12, "private_business"),
         ]:
             day = self.today - datetime.timedelta(days=days_ago)
-            services.record_violation(
-                staff=offender,
-                type=types[code],
-                occurred_at=self._at(day, 7, 45),
-                by=inspector,
-                source=Violation.Source.OTHER,
-                description="Phát hiện qua theo dõi của Phòng Nội vụ.",
-            )
+            with _as_of(self._at(day, 8, 45)):
+                services.record_violation(
+                    staff=offender,
+                    type=types[code],
+                    occurred_at=self._at(day, 7, 45),
+                    by=inspector,
+                    source=Violation.Source.OTHER,
+                    description="Phát hiện qua theo dõi của Phòng Nội vụ.",
+                )
             count += 1
         for days_ago, unit_code, code, text in [
             (40, "HĐA", "attitude", "Công dân phản ánh cán bộ một cửa trả lời thiếu tôn trọng."),
@@ -457,14 +462,15 @@ class _Builder:
         ]:
             day = self.today - datetime.timedelta(days=days_ago)
             staff = self.rng.choice(self.staff_by_unit[unit_code][3:])
-            services.record_violation(
-                staff=staff,
-                type=types[code],
-                occurred_at=self._at(day, 9, 30),
-                by=inspector,
-                source=Violation.Source.OTHER,
-                description=text,
-            )
+            with _as_of(self._at(day, 10, 30)):
+                services.record_violation(
+                    staff=staff,
+                    type=types[code],
+                    occurred_at=self._at(day, 9, 30),
+                    by=inspector,
+                    source=Violation.Source.OTHER,
+                    description=text,
+                )
             count += 1
         return count
 
@@ -505,73 +511,107 @@ class _Builder:
             self._walk(violation, outcome)
 
     def _walk(self, violation: Violation, outcome: str) -> None:
+        """Take one violation to `outcome` through the real services, each step by the person
+        who takes it at the time it happens. Only Khánh Hưng's head answers with a login of
+        their own; other units' answers are entered by the demo's data-entry account, as a
+        secretary would from paper."""
         inspector = self.users["inspector"]
-        # The unit head answers; without a login of their own, the demo's data-entry account.
-        head_user = getattr(violation.unit.head, "user", None) or self.keeper
-        status = Violation.Status
+        head = getattr(violation.unit.head, "user", None)
+        if head is not None and not head.has_perm("discipline.answer_violation"):
+            head = None  # e.g. the office chief heads Văn phòng but is not in unit_heads
         when = violation.occurred_at + datetime.timedelta(hours=2)
-        violation.status = status.NOTIFIED
-        violation.notified_at = when
-        violation.response_due = add_working_days(
-            timezone.localdate(when), self.authority.response_working_days
-        )
-        self._move(
-            violation, inspector, "notified", when, ["status", "notified_at", "response_due"]
-        )
+        with _as_of(when):
+            services.notify_unit_heads(violations=[violation], by=inspector)
         if outcome == "notified":
             return
         when += datetime.timedelta(days=2)
         if outcome == "voided":
-            violation.status = status.VOIDED
-            violation.void_reason = "Ghi nhận nhầm người; đã xác minh lại với đơn vị."
-            violation.voided_at = when
-            self._move(violation, inspector, "voided", when, ["status", "void_reason", "voided_at"])
+            with _as_of(when):
+                services.void_violation(
+                    violation=violation,
+                    by=inspector,
+                    reason="Ghi nhận nhầm người; đã xác minh lại với đơn vị.",
+                )
             return
         if outcome in ("disputed", "upheld", "dismissed", "closed_upheld"):
-            violation.status = status.DISPUTED
-            violation.explanation = "Đồng chí có giấy mời họp tại xã bên cạnh, đã báo miệng."
-            violation.answered_at = when
-            self._move(
-                violation, head_user, "disputed", when, ["status", "explanation", "answered_at"]
+            self._answer(
+                violation,
+                head,
+                when,
+                dispute="Đồng chí có giấy mời họp tại xã bên cạnh, đã báo miệng.",
             )
             if outcome == "disputed":
                 return
             when += datetime.timedelta(days=3)
             upheld = outcome != "dismissed"
-            violation.status = status.UPHELD if upheld else status.DISMISSED
-            violation.ruling_reason = (
-                "Không có văn bản cử đi công tác."
-                if upheld
-                else "Đơn vị cung cấp giấy mời họp hợp lệ."
-            )
-            violation.ruled_at = when
-            self._move(
-                violation,
-                inspector,
-                "upheld" if upheld else "dismissed",
-                when,
-                ["status", "ruling_reason", "ruled_at"],
-            )
+            with _as_of(when):
+                services.rule_on_violation(
+                    violation=violation,
+                    by=inspector,
+                    outcome=Violation.Status.UPHELD if upheld else Violation.Status.DISMISSED,
+                    reason=(
+                        "Không có văn bản cử đi công tác."
+                        if upheld
+                        else "Đơn vị cung cấp giấy mời họp hợp lệ."
+                    ),
+                )
             if outcome != "closed_upheld":
                 return
+            when += datetime.timedelta(days=1)
+            self._answer(
+                violation, head, when, acknowledge="Đã nhắc nhở, yêu cầu viết bản kiểm điểm."
+            )
         else:
-            violation.status = status.ACKNOWLEDGED
-            violation.corrective_action = "Đã nhắc nhở, yêu cầu viết bản kiểm điểm."
-            violation.answered_at = when
-            self._move(
-                violation,
-                head_user,
-                "acknowledged",
-                when,
-                ["status", "corrective_action", "answered_at"],
+            self._answer(
+                violation, head, when, acknowledge="Đã nhắc nhở, yêu cầu viết bản kiểm điểm."
             )
             if outcome != "closed":
                 return
         when += datetime.timedelta(days=5)
-        violation.status = status.CLOSED
-        violation.closed_at = when
-        self._move(violation, inspector, "closed", when, ["status", "closed_at"])
+        with _as_of(when):
+            services.close_violation(violation=violation, by=inspector)
 
-    def _move(self, violation, by, reason, when, fields) -> None:
+    def _answer(self, violation, head, when, *, dispute: str = "", acknowledge: str = "") -> None:
+        if head is not None:
+            with _as_of(when):
+                if dispute:
+                    services.dispute_violation(violation=violation, by=head, explanation=dispute)
+                else:
+                    services.acknowledge_violation(
+                        violation=violation, by=head, corrective_action=acknowledge
+                    )
+            return
+        violation.refresh_from_db()
+        if dispute:
+            violation.status = Violation.Status.DISPUTED
+            violation.explanation = dispute
+            violation.answered_at = when
+            fields, reason = ["status", "explanation", "answered_at"], "disputed"
+        else:
+            violation.corrective_action = acknowledge
+            fields, reason = ["corrective_action"], "acknowledged"
+            if violation.status == Violation.Status.NOTIFIED:
+                violation.status = Violation.Status.ACKNOWLEDGED
+                violation.answered_at = when
+                fields += ["status", "answered_at"]
         violation._history_date = when
-        save_tracked(violation, by=by, reason=reason, update_fields=fields)
+        save_tracked(violation, by=self.keeper, reason=reason, update_fields=fields)
+
+    def _after_the_fact(self) -> None:
+        """Today's view of the demo's past: notices older than a week read, the logins' addresses set
+        (after the walk, so that loading the demo mails nobody)."""
+        recent = self._at(self.today - datetime.timedelta(days=7), 0, 0)
+        Notification.objects.filter(user__in=self.users.values(), created_at__lt=recent).update(
+            read_at=recent
+        )
+        for username, user in self.users.items():
+            user.email = f"{username}@vinhhung.example"
+            user.save(update_fields=["email"])
+
+
+@contextlib.contextmanager
+def _as_of(when: datetime.datetime):
+    """Run services as if it were `when`: the demo's past happened in the past, so its times,
+    deadlines and history dates fall where they would have."""
+    with mock.patch.object(timezone, "now", return_value=when):
+        yield

@@ -309,7 +309,7 @@ def test_inbox_person_filter_cannot_name_another_units_staff(
 
 
 @pytest.mark.parametrize("persona", ["inspector", "office_chief", "staff_member"])
-def test_inbox_is_for_unit_heads(client, request, persona):
+def test_inbox_is_for_unit_heads(client, db, request, persona):
     assert login(client, request.getfixturevalue(persona)).get(INBOX).status_code == 403
 
 
@@ -462,7 +462,7 @@ def test_record_page_for_another_authoritys_unit_is_404(client, inspector, other
 
 
 @pytest.mark.parametrize("persona", ["unit_head_a", "office_chief", "administrator"])
-def test_record_page_needs_permission(client, request, persona):
+def test_record_page_needs_permission(client, db, request, persona):
     assert login(client, request.getfixturevalue(persona)).get(RECORD).status_code == 403
 
 
@@ -725,7 +725,7 @@ def test_evidence_of_a_dispute_is_404_for_another_unit_head(
         ("staff_member", ["/my-record/"]),
     ],
 )
-def test_home_tiles_and_navigation_lead_to_the_pages(client, request, persona, links):
+def test_home_tiles_and_navigation_lead_to_the_pages(client, db, request, persona, links):
     text = login(client, request.getfixturevalue(persona)).get(reverse("home")).text
     for link in links:
         assert f'href="{link}"' in text, link

@@ -246,7 +246,9 @@ def _call(name, violation, request):
     ("name", "status"),
     [(name, status) for name, allowed in REFUSALS for status in ALL if status not in allowed],
 )
-def test_transition_not_in_the_state_machine_is_refused_and_changes_nothing(request, name, status):
+def test_transition_not_in_the_state_machine_is_refused_and_changes_nothing(
+    db, request, name, status
+):
     violation = _to(status, request)
     before = _state(violation)
     history = violation.history.count()
@@ -288,7 +290,7 @@ def test_refusal_uses_the_current_row_not_a_stale_copy(notified, unit_head_a, in
     ("name", "field"),
     [("acknowledge", "corrective_action"), ("dispute", "explanation"), ("rule", "reason")],
 )
-def test_empty_text_is_refused_next_to_its_field(request, name, field):
+def test_empty_text_is_refused_next_to_its_field(db, request, name, field):
     violation = _to(S.DISPUTED if name == "rule" else S.NOTIFIED, request)
     before = _state(violation)
     head, inspector = request.getfixturevalue("unit_head_a"), request.getfixturevalue("inspector")

@@ -96,7 +96,7 @@ def test_inspector_records_a_violation_and_notifies_the_head(page, demo_site, co
     page.get_by_role("link", name="Ghi nhận vi phạm phát hiện ngoài đợt kiểm tra").click()
     page.wait_for_url("**/violations/new/")
     # Choosing the unit reloads the page with its staff (static/js/autosubmit.js).
-    page.select_option("#id_choose_unit", label="UBND xã Khánh Hưng")
+    page.select_option("#id_unit", label="UBND xã Khánh Hưng")
     page.wait_for_url("**/violations/new/?unit=*")
     page.select_option("#id_staff", index=3)
     page.select_option(

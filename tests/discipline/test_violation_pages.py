@@ -730,3 +730,12 @@ def test_home_tiles_and_navigation_lead_to_the_pages(client, db, request, person
     for link in links:
         assert f'href="{link}"' in text, link
     assert "/admin/discipline/violation/" not in text
+
+
+def test_notifying_twice_is_refused_with_a_message(client, inspector, unit_head_a, violation_a):
+    login(client, inspector)
+    client.post(_url("notify", violation_a))
+    response = client.post(_url("notify", violation_a), follow=True)
+    assert "Chỉ có thể thông báo vi phạm vừa ghi nhận" in response.text
+    assert Notification.objects.filter(user=unit_head_a).count() == 1
+    assert violation_a.history.filter(history_change_reason="notified").count() == 1

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from discipline import selectors, services
-from discipline.forms import VoidForm
+from discipline.forms import AcknowledgeForm, AdminDisputeForm, RulingForm, VoidForm
 from discipline.models import Evidence, Violation, ViolationType
 from inspections.admin import VisitAdmin
 from inspections.models import Visit
@@ -87,7 +87,14 @@ class ViolationAdmin(DisciplineScopedAdmin):
         "voided_at",
     ]
     inlines = [EvidenceInline]
-    actions = ["void_selected"]
+    actions = [
+        "notify_selected",
+        "acknowledge_selected",
+        "dispute_selected",
+        "rule_selected",
+        "close_selected",
+        "void_selected",
+    ]
     show_full_result_count = False
 
     def visible(self, request):
@@ -134,40 +141,168 @@ class ViolationAdmin(DisciplineScopedAdmin):
     def has_void_permission(self, request) -> bool:
         return request.user.has_perm("discipline.void_violation")
 
-    @admin.action(description=_("Void selected violations (with a reason)"), permissions=["void"])
-    def void_selected(self, request, queryset):
-        form = VoidForm(request.POST if "apply" in request.POST else None)
+    def has_notify_permission(self, request) -> bool:
+        return request.user.has_perm("discipline.notify_violation")
+
+    def has_answer_permission(self, request) -> bool:
+        return request.user.has_perm("discipline.answer_violation")
+
+    def has_rule_permission(self, request) -> bool:
+        return request.user.has_perm("discipline.rule_violation")
+
+    def has_close_permission(self, request) -> bool:
+        return request.user.has_perm("discipline.close_violation")
+
+    def _each(self, request, queryset, perform, done_message) -> None:
+        """Run one service per selected violation, each in its own transaction: the allowed
+        ones change, the refused ones are listed with the reason."""
+        done, refused = 0, []
+        for violation in queryset:
+            try:
+                with transaction.atomic():
+                    perform(violation)
+                done += 1
+            except services.ViolationError as error:
+                refused.append(f"{violation}: {error}")
+            except ValidationError as error:
+                refused.append(f"{violation}: {' '.join(error.messages)}")
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    def _with_form(self, request, queryset, *, action, form_class, title, intro, button, run):
+        """An action that needs text (a reason, an explanation): ask for it on an intermediate
+        page, then run. `run(violation, cleaned_data)` calls the service."""
+        form = form_class(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            done, refused = 0, []
-            for violation in queryset:
-                try:
-                    with transaction.atomic():
-                        services.void_violation(
-                            violation=violation, by=request.user, reason=form.cleaned_data["reason"]
-                        )
-                    done += 1
-                except services.ViolationError as error:
-                    refused.append(f"{violation}: {error}")
-            if done:
-                self.message_user(
-                    request,
-                    ngettext("%d violation voided.", "%d violations voided.", done) % done,
-                    messages.SUCCESS,
-                )
-            for line in refused:
-                self.message_user(request, line, messages.ERROR)
-            return None
+            return run(form.cleaned_data)
         return TemplateResponse(
             request,
-            "admin/discipline/violation/void.html",
+            "admin/discipline/violation/action_form.html",
             {
                 **self.admin_site.each_context(request),
-                "title": _("Void violations"),
+                "title": title,
+                "intro": intro,
+                "button": button,
+                "action": action,
                 "opts": self.model._meta,
                 "queryset": queryset,
                 "form": form,
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
+        )
+
+    @admin.action(description=_("Void selected violations (with a reason)"), permissions=["void"])
+    def void_selected(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="void_selected",
+            form_class=VoidForm,
+            title=_("Void violations"),
+            intro=_(
+                "These violations will be voided. They stay on record with the reason you give."
+            ),
+            button=_("Void"),
+            run=lambda data: self._each(
+                request,
+                queryset,
+                lambda v: services.void_violation(
+                    violation=v, by=request.user, reason=data["reason"]
+                ),
+                lambda n: ngettext("%d violation voided.", "%d violations voided.", n) % n,
+            ),
+        )
+
+    @admin.action(
+        description=_("Notify the unit heads of selected violations"), permissions=["notify"]
+    )
+    def notify_selected(self, request, queryset):
+        done = services.notify_unit_heads(violations=list(queryset), by=request.user)
+        self.message_user(
+            request,
+            ngettext("%d violation notified.", "%d violations notified.", len(done)) % len(done),
+            messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(
+        description=_("Acknowledge selected violations (with the corrective action)"),
+        permissions=["answer"],
+    )
+    def acknowledge_selected(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="acknowledge_selected",
+            form_class=AcknowledgeForm,
+            title=_("Acknowledge violations"),
+            intro=_("Your unit accepts these violations and reports the corrective action taken."),
+            button=_("Acknowledge"),
+            run=lambda data: self._each(
+                request,
+                queryset,
+                lambda v: services.acknowledge_violation(
+                    violation=v, by=request.user, corrective_action=data["corrective_action"]
+                ),
+                lambda n: (
+                    ngettext("%d violation acknowledged.", "%d violations acknowledged.", n) % n
+                ),
+            ),
+        )
+
+    @admin.action(
+        description=_("Dispute selected violations (with an explanation)"), permissions=["answer"]
+    )
+    def dispute_selected(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="dispute_selected",
+            form_class=AdminDisputeForm,
+            title=_("Dispute violations"),
+            intro=_(
+                "Your unit disputes these violations; an inspector will rule. To attach a photo "
+                "or PDF, dispute from the violation's own page instead."
+            ),
+            button=_("Send the dispute"),
+            run=lambda data: self._each(
+                request,
+                queryset,
+                lambda v: services.dispute_violation(
+                    violation=v, by=request.user, explanation=data["explanation"]
+                ),
+                lambda n: ngettext("%d violation disputed.", "%d violations disputed.", n) % n,
+            ),
+        )
+
+    @admin.action(description=_("Rule on selected disputes"), permissions=["rule"])
+    def rule_selected(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="rule_selected",
+            form_class=RulingForm,
+            title=_("Rule on disputes"),
+            intro=_("The same ruling and reason apply to every selected dispute."),
+            button=_("Record the ruling"),
+            run=lambda data: self._each(
+                request,
+                queryset,
+                lambda v: services.rule_on_violation(
+                    violation=v, by=request.user, outcome=data["outcome"], reason=data["reason"]
+                ),
+                lambda n: ngettext("%d ruling recorded.", "%d rulings recorded.", n) % n,
+            ),
+        )
+
+    @admin.action(description=_("Close selected violations"), permissions=["close"])
+    def close_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda v: services.close_violation(violation=v, by=request.user),
+            lambda n: ngettext("%d violation closed.", "%d violations closed.", n) % n,
         )
 
 

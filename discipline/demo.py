@@ -1,8 +1,10 @@
 """The demo district: directive 455/UBND-NV's Vĩnh Hưng district as of 2018, with fictional
 people and a few months of visits and violations ending today. Used by `loaddemo` and tests."""
 
+import contextlib
 import datetime
 import random
+from unittest import mock
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -19,7 +21,7 @@ from inspections.services import (
     start_visit,
 )
 from units.calendar import add_working_days, is_working_day, working_days_back
-from units.models import Authority, DiaryEntry, Staff, Task, Unit
+from units.models import Authority, DiaryEntry, Notification, Staff, Task, Unit
 from units.roles import Role
 from units.services import notify, save_tracked
 
@@ -213,6 +215,7 @@ class _Builder:
         tasks = self._tasks()
         entries = self._diaries()
         feedback = self._feedback()
+        self._after_the_fact()
         return (
             f"{len(self.units)} units, {Staff.objects.filter(authority=self.authority).count()} "
             f"staff, {visits} visits, {violations} violations, {tasks} tasks, "
@@ -318,7 +321,7 @@ class _Builder:
                 password=DEMO_PASSWORD,
                 # Vietnamese names read family name first: keep the whole name in one field.
                 first_name=staff.full_name,
-                email=f"{username}@vinhhung.example",
+                # The address comes at the end (_after_the_fact): the demo's past mails nobody.
                 is_staff=role is not None,
                 is_superuser=superuser,
             )
@@ -484,31 +487,34 @@ class _Builder:
             (12, "private_business"),
         ]:
             day = self.today - datetime.timedelta(days=days_ago)
-            services.record_violation(
-                staff=offender,
-                type=types[code],
-                occurred_at=self._at(day, 7, 45),
-                by=inspector,
-                source=Violation.Source.OTHER,
-                description="Phát hiện qua theo dõi của Phòng Nội vụ.",
-            )
+            with _as_of(self._at(day, 8, 45)):
+                services.record_violation(
+                    staff=offender,
+                    type=types[code],
+                    occurred_at=self._at(day, 7, 45),
+                    by=inspector,
+                    source=Violation.Source.OTHER,
+                    description="Phát hiện qua theo dõi của Phòng Nội vụ.",
+                )
             count += 1
         for days_ago, unit_code, code, text in [
             (40, "HĐA", "attitude", "Công dân phản ánh cán bộ một cửa trả lời thiếu tôn trọng."),
             (20, "TNMT", "slow_task", "Hồ sơ đất đai trễ hạn 15 ngày không có văn bản xin lỗi."),
             (1, "TTVH", "gathering", "Tụ tập uống cà phê ngoài trụ sở lúc 9 giờ 30."),
             (2, "KH", "attitude", "Công dân phản ánh qua đường dây nóng: bị hẹn lại nhiều lần."),
+            (5, "KH", "absent", "Vắng mặt tại bộ phận một cửa lúc 9 giờ 30, không báo cáo."),
         ]:
             day = self.today - datetime.timedelta(days=days_ago)
             staff = self.rng.choice(self.staff_by_unit[unit_code][3:])
-            services.record_violation(
-                staff=staff,
-                type=types[code],
-                occurred_at=self._at(day, 9, 30),
-                by=inspector,
-                source=Violation.Source.OTHER,
-                description=text,
-            )
+            with _as_of(self._at(day, 10, 30)):
+                services.record_violation(
+                    staff=staff,
+                    type=types[code],
+                    occurred_at=self._at(day, 9, 30),
+                    by=inspector,
+                    source=Violation.Source.OTHER,
+                    description=text,
+                )
             count += 1
         return count
 
@@ -549,76 +555,91 @@ class _Builder:
             self._walk(violation, outcome)
 
     def _walk(self, violation: Violation, outcome: str) -> None:
+        """Take one violation to `outcome` through the real services, each step by the person
+        who takes it at the time it happens. Only Khánh Hưng's head answers with a login of
+        their own; other units' answers are entered by the demo's data-entry account, as a
+        secretary would from paper."""
         inspector = self.users["inspector"]
-        # The unit head answers; without a login of their own, the demo's data-entry account.
-        head_user = getattr(violation.unit.head, "user", None) or self.keeper
-        status = Violation.Status
+        head = getattr(violation.unit.head, "user", None)
+        if head is not None and not head.has_perm("discipline.answer_violation"):
+            head = None  # e.g. the office chief heads Văn phòng but is not in unit_heads
         when = violation.occurred_at + datetime.timedelta(hours=2)
-        violation.status = status.NOTIFIED
-        violation.notified_at = when
-        violation.response_due = add_working_days(
-            timezone.localdate(when), self.authority.response_working_days
-        )
-        self._move(
-            violation, inspector, "notified", when, ["status", "notified_at", "response_due"]
-        )
+        with _as_of(when):
+            services.notify_unit_heads(violations=[violation], by=inspector)
         if outcome == "notified":
             return
         when += datetime.timedelta(days=2)
         if outcome == "voided":
-            violation.status = status.VOIDED
-            violation.void_reason = "Ghi nhận nhầm người; đã xác minh lại với đơn vị."
-            violation.voided_at = when
-            self._move(violation, inspector, "voided", when, ["status", "void_reason", "voided_at"])
+            with _as_of(when):
+                services.void_violation(
+                    violation=violation,
+                    by=inspector,
+                    reason="Ghi nhận nhầm người; đã xác minh lại với đơn vị.",
+                )
             return
         if outcome in ("disputed", "upheld", "dismissed", "closed_upheld"):
-            violation.status = status.DISPUTED
-            violation.explanation = "Đồng chí có giấy mời họp tại xã bên cạnh, đã báo miệng."
-            violation.answered_at = when
-            self._move(
-                violation, head_user, "disputed", when, ["status", "explanation", "answered_at"]
+            self._answer(
+                violation,
+                head,
+                when,
+                dispute="Đồng chí có giấy mời họp tại xã bên cạnh, đã báo miệng.",
             )
             if outcome == "disputed":
                 return
             when += datetime.timedelta(days=3)
             upheld = outcome != "dismissed"
-            violation.status = status.UPHELD if upheld else status.DISMISSED
-            violation.ruling_reason = (
-                "Không có văn bản cử đi công tác."
-                if upheld
-                else "Đơn vị cung cấp giấy mời họp hợp lệ."
-            )
-            violation.ruled_at = when
-            self._move(
-                violation,
-                inspector,
-                "upheld" if upheld else "dismissed",
-                when,
-                ["status", "ruling_reason", "ruled_at"],
-            )
+            with _as_of(when):
+                services.rule_on_violation(
+                    violation=violation,
+                    by=inspector,
+                    outcome=Violation.Status.UPHELD if upheld else Violation.Status.DISMISSED,
+                    reason=(
+                        "Không có văn bản cử đi công tác."
+                        if upheld
+                        else "Đơn vị cung cấp giấy mời họp hợp lệ."
+                    ),
+                )
             if outcome != "closed_upheld":
                 return
+            when += datetime.timedelta(days=1)
+            self._answer(
+                violation, head, when, acknowledge="Đã nhắc nhở, yêu cầu viết bản kiểm điểm."
+            )
         else:
-            violation.status = status.ACKNOWLEDGED
-            violation.corrective_action = "Đã nhắc nhở, yêu cầu viết bản kiểm điểm."
-            violation.answered_at = when
-            self._move(
-                violation,
-                head_user,
-                "acknowledged",
-                when,
-                ["status", "corrective_action", "answered_at"],
+            self._answer(
+                violation, head, when, acknowledge="Đã nhắc nhở, yêu cầu viết bản kiểm điểm."
             )
             if outcome != "closed":
                 return
         when += datetime.timedelta(days=5)
-        violation.status = status.CLOSED
-        violation.closed_at = when
-        self._move(violation, inspector, "closed", when, ["status", "closed_at"])
+        with _as_of(when):
+            services.close_violation(violation=violation, by=inspector)
 
-    def _move(self, violation, by, reason, when, fields) -> None:
+    def _answer(self, violation, head, when, *, dispute: str = "", acknowledge: str = "") -> None:
+        if head is not None:
+            with _as_of(when):
+                if dispute:
+                    services.dispute_violation(violation=violation, by=head, explanation=dispute)
+                else:
+                    services.acknowledge_violation(
+                        violation=violation, by=head, corrective_action=acknowledge
+                    )
+            return
+        violation.refresh_from_db()
+        if dispute:
+            violation.status = Violation.Status.DISPUTED
+            violation.explanation = dispute
+            violation.answered_at = when
+            fields, reason = ["status", "explanation", "answered_at"], "disputed"
+        else:
+            violation.corrective_action = acknowledge
+            fields, reason = ["corrective_action"], "acknowledged"
+            if violation.status == Violation.Status.NOTIFIED:
+                violation.status = Violation.Status.ACKNOWLEDGED
+                violation.answered_at = when
+                fields += ["status", "answered_at"]
         violation._history_date = when
-        save_tracked(violation, by=by, reason=reason, update_fields=fields)
+        save_tracked(violation, by=self.keeper, reason=reason, update_fields=fields)
 
     # --- tasks, work diaries, citizen feedback ---------------------------------------------
     def _tasks(self) -> int:
@@ -766,11 +787,23 @@ class _Builder:
                 )
         return len(DEMO_FEEDBACK)
 
+    # --- demo tasks, work diaries and citizen feedback --------------------------------------------
 
-# --- demo tasks, work diaries and citizen feedback --------------------------------------------
+    # unit code, staff index, title, expected result, assigned days ago, due in days (from today),
+    # where it ended up.
 
-# unit code, staff index, title, expected result, assigned days ago, due in days (from today),
-# where it ended up.
+    def _after_the_fact(self) -> None:
+        """Today's view of the demo's past: notices older than a week read, the logins' addresses set
+        (after the walk, so that loading the demo mails nobody)."""
+        recent = self._at(self.today - datetime.timedelta(days=7), 0, 0)
+        Notification.objects.filter(user__in=self.users.values(), created_at__lt=recent).update(
+            read_at=recent
+        )
+        for username, user in self.users.items():
+            user.email = f"{username}@vinhhung.example"
+            user.save(update_fields=["email"])
+
+
 DEMO_TASKS = [
     (
         "KH",
@@ -972,3 +1005,11 @@ DEMO_FEEDBACK = [
     ),
     ("VB", None, "improper_request", "Bán sim số đẹp giá rẻ, liên hệ ngay!!!", "", 10, "dismissed"),
 ]
+
+
+@contextlib.contextmanager
+def _as_of(when: datetime.datetime):
+    """Run services as if it were `when`: the demo's past happened in the past, so its times,
+    deadlines and history dates fall where they would have."""
+    with mock.patch.object(timezone, "now", return_value=when):
+        yield

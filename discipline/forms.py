@@ -1,5 +1,15 @@
+import datetime
+
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from discipline.models import Violation, ViolationType
+from units.models import Staff
 
 
 class VoidForm(forms.Form):
@@ -148,3 +158,224 @@ class TaskViolationForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), max_length=6000, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+
+class QuickSelect(forms.Select):
+    """A <select> whose options are written in Python from plain (pk, label) rows, not one
+    template include and one model instance each: a province's unit list (a thousand options)
+    otherwise costs a quarter of a second. `label_field` names the column shown (what the
+    model's __str__ returns)."""
+
+    def __init__(self, attrs=None, *, label_field: str = "name"):
+        super().__init__(attrs)
+        self.label_field = label_field
+
+    def _rows(self):
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator):
+            field = choices.field
+            if field.empty_label is not None:
+                yield "", field.empty_label
+            yield from field.queryset.values_list("pk", self.label_field)
+        else:
+            yield from choices
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(
+            '<option value="{}"{}>{}</option>'.format(
+                escape(str(key)), " selected" if str(key) in chosen else "", escape(str(label))
+            )
+            for key, label in self._rows()
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe(options))
+
+
+# --- the answer workflow (violation page, admin actions) -----------------------------------------
+
+
+def _text_area(label, *, rows: int = 4, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        max_length=5000,
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    corrective_action = _text_area(
+        _("Corrective action taken"),
+        help_text=_("What the unit did about it, e.g. a reminder, a self-criticism report."),
+    )
+
+
+class DisputeForm(forms.Form):
+    explanation = _text_area(
+        _("Explanation (bản tường trình)"),
+        rows=6,
+        help_text=_("Why the violation should not stand, with the facts an inspector can check."),
+    )
+    evidence = EvidenceFileField(required=False)
+
+
+class AdminDisputeForm(forms.Form):
+    """The admin action's form: the same explanation, without a file (attach it on the page)."""
+
+    explanation = DisputeForm.base_fields["explanation"]
+
+
+class RulingForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Ruling"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("upheld", _("Upheld: the violation stands")),
+            ("dismissed", _("Dismissed: the dispute is accepted")),
+        ],
+    )
+    reason = _text_area(_("Reason for the ruling"))
+
+
+class ViolationFilterForm(forms.Form):
+    """Filters of the violation list. Every choice is narrowed to the rows the user may see;
+    the person list is the chosen unit's staff, so it stays short at province scale."""
+
+    OVERDUE = "overdue"
+    TO_ACT = "to_act"
+    STANDING_OPEN = "standing_open"
+
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=None, required=False, empty_label=_("All"), widget=QuickSelect
+    )
+    staff = forms.ModelChoiceField(
+        label=_("Staff member"),
+        queryset=None,
+        required=False,
+        empty_label=_("All"),
+        widget=QuickSelect(label_field="full_name"),
+    )
+    type = forms.ModelChoiceField(
+        label=_("Violation type"),
+        queryset=None,
+        required=False,
+        empty_label=_("All"),
+        widget=QuickSelect,
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data, *, units, staff, statuses=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["unit"].queryset = units.order_by("name")
+        self.fields["staff"].queryset = staff.order_by("full_name", "pk")
+        self.fields["type"].queryset = ViolationType.objects.order_by("sort_order", "name")
+        self.fields["category"].choices = [("", _("All")), *ViolationType.Category.choices]
+        statuses = statuses or Violation.Status.values
+        self.fields["status"].choices = [
+            ("", _("All")),
+            (self.OVERDUE, _("Answer overdue")),
+            (self.TO_ACT, _("Upheld, corrective action not yet reported")),
+            (self.STANDING_OPEN, _("Standing, not yet closed")),
+            *[(value, label) for value, label in Violation.Status.choices if value in statuses],
+        ]
+        for name in ("date_from", "date_to"):
+            # The browser's date picker sends ISO dates whatever the language.
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+            self.fields[name].widget.format = "%Y-%m-%d"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filter(self, queryset):
+        """`queryset` narrowed by the valid filters (all of it when the form is invalid)."""
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data.get("unit"):
+            queryset = queryset.filter(unit=data["unit"])
+        if data.get("staff"):
+            queryset = queryset.filter(staff=data["staff"])
+        if data.get("type"):
+            queryset = queryset.filter(type=data["type"])
+        if data.get("category"):
+            queryset = queryset.filter(type__category=data["category"])
+        status = data.get("status")
+        if status == self.OVERDUE:
+            queryset = queryset.overdue()
+        elif status == self.TO_ACT:
+            queryset = queryset.filter(status=Violation.Status.UPHELD, corrective_action="")
+        elif status == self.STANDING_OPEN:
+            queryset = queryset.filter(
+                status__in=[Violation.Status.ACKNOWLEDGED, Violation.Status.UPHELD]
+            )
+        elif status:
+            queryset = queryset.filter(status=status)
+        tz = timezone.get_current_timezone()
+        if data.get("date_from"):
+            start = datetime.datetime.combine(data["date_from"], datetime.time.min, tzinfo=tz)
+            queryset = queryset.filter(occurred_at__gte=start)
+        if data.get("date_to"):
+            end = datetime.datetime.combine(
+                data["date_to"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+            )
+            queryset = queryset.filter(occurred_at__lt=end)
+        return queryset
+
+
+class RecordViolationForm(forms.Form):
+    """An inspector records a violation found outside a visit. The person list is the chosen
+    unit's active staff; the unit is chosen first (the page reloads with it)."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=None,
+        empty_label=_("- Choose -"),
+        widget=QuickSelect(attrs={"data-autosubmit": ""}),
+    )
+    staff = forms.ModelChoiceField(
+        label=_("Staff member"),
+        queryset=None,
+        empty_label=_("- Choose -"),
+        widget=QuickSelect(label_field="full_name"),
+    )
+    type = forms.ModelChoiceField(
+        label=_("Violation type"), queryset=None, empty_label=_("- Choose -"), widget=QuickSelect
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Occurred at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"],
+    )
+    description = _text_area(_("Description"), rows=4)
+    description.required = False
+    evidence = EvidenceFileField(required=False)
+    notify = forms.BooleanField(
+        label=_("Notify the unit head now"),
+        required=False,
+        initial=True,
+        help_text=_("Starts the answer clock. You can also notify later from the list."),
+    )
+
+    def __init__(self, *args, units, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("name")
+        self.fields["staff"].queryset = (
+            Staff.objects.active().filter(unit=unit).order_by("full_name", "pk")
+            if unit is not None
+            else Staff.objects.none()
+        )
+        self.fields["type"].queryset = ViolationType.objects.filter(is_active=True)
+        if unit is not None:
+            self.fields["unit"].initial = unit.pk

@@ -1,3 +1,4 @@
+import datetime
 import secrets
 
 from django.conf import settings
@@ -51,6 +52,21 @@ class ViolationQuerySet(models.QuerySet):
     def needing_answer(self):
         return self.filter(status=Violation.Status.NOTIFIED)
 
+    def overdue(self, today: datetime.date | None = None):
+        """Notified violations whose answer was due before `today` (local date by default)."""
+        return self.filter(
+            status=Violation.Status.NOTIFIED,
+            response_due__lt=today or timezone.localdate(),
+        )
+
+    def awaiting_unit(self):
+        """What a unit head still has to do: answer a notice, or report the corrective action
+        taken on a violation upheld on dispute."""
+        return self.filter(
+            Q(status=Violation.Status.NOTIFIED)
+            | Q(status=Violation.Status.UPHELD, corrective_action="")
+        )
+
     def upheld(self):
         """Violations that stand: upheld on dispute, acknowledged, or closed after either."""
         return self.filter(status__in=Violation.STANDING_STATUSES)
@@ -81,6 +97,8 @@ class Violation(models.Model):
 
     # Statuses in which the breach stands against the person.
     STANDING_STATUSES = ("acknowledged", "upheld", "closed")
+    # What a unit head's inbox lists: the unit has been told, and the case is not over.
+    INBOX_STATUSES = ("notified", "disputed", "upheld", "acknowledged")
 
     staff = models.ForeignKey(
         Staff, on_delete=models.PROTECT, related_name="violations", verbose_name=_("staff member")
@@ -155,6 +173,10 @@ class Violation(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     void_reason = models.TextField(_("reason for voiding"), blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    # Set once the answer is late and the unit head and inspectors were told (notify_overdue).
+    overdue_notice_sent_at = models.DateTimeField(
+        _("overdue notice sent at"), null=True, blank=True
+    )
 
     history = HistoricalRecords(excluded_fields=["recorded_at"])
     objects = ViolationQuerySet.as_manager()
@@ -165,6 +187,10 @@ class Violation(models.Model):
         ordering = ["-occurred_at", "-pk"]
         permissions = [
             ("void_violation", _("Can void a violation")),
+            ("notify_violation", _("Can notify the unit head of a violation")),
+            ("answer_violation", _("Can answer for a violation (acknowledge or dispute)")),
+            ("rule_violation", _("Can rule on a disputed violation")),
+            ("close_violation", _("Can close a violation")),
         ]
         indexes = [
             models.Index(fields=["unit", "-occurred_at"], name="violation_unit_date_idx"),
@@ -175,6 +201,10 @@ class Violation(models.Model):
             models.Index(fields=["type", "-occurred_at"], name="violation_type_date_idx"),
             models.Index(fields=["status", "response_due"], name="violation_status_due_idx"),
             models.Index(fields=["-occurred_at", "-id"], name="violation_date_idx"),
+            # The list's status filter across an Authority, newest first.
+            models.Index(
+                fields=["status", "-occurred_at", "-id"], name="violation_status_date_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -230,6 +260,45 @@ class Violation(models.Model):
     @property
     def stands(self) -> bool:
         return self.status in self.STANDING_STATUSES
+
+    # The state machine (DESIGN.md §3), asked by the services before a change and by the pages
+    # to offer only the actions that can succeed.
+    @property
+    def can_be_notified(self) -> bool:
+        return self.status == self.Status.RECORDED
+
+    @property
+    def can_be_disputed(self) -> bool:
+        return self.status == self.Status.NOTIFIED
+
+    @property
+    def awaits_corrective_action(self) -> bool:
+        """Upheld on dispute and the unit has not yet reported what it did about it."""
+        return self.status == self.Status.UPHELD and not self.corrective_action
+
+    @property
+    def can_be_acknowledged(self) -> bool:
+        return self.status == self.Status.NOTIFIED or self.awaits_corrective_action
+
+    @property
+    def can_be_ruled(self) -> bool:
+        return self.status == self.Status.DISPUTED
+
+    @property
+    def can_be_closed(self) -> bool:
+        return self.status in (self.Status.ACKNOWLEDGED, self.Status.UPHELD)
+
+    @property
+    def can_be_voided(self) -> bool:
+        return self.status not in (self.Status.CLOSED, self.Status.VOIDED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == self.Status.NOTIFIED
+            and self.response_due is not None
+            and self.response_due < timezone.localdate()
+        )
 
 
 def evidence_upload_to(instance, filename: str) -> str:

@@ -2,6 +2,8 @@
 call these functions; each is atomic and validates before it saves."""
 
 import datetime
+import hashlib
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +22,8 @@ from inspections.services import (
 )
 from units.calendar import add_working_days
 from units.models import Staff, Task, Unit
-from units.selectors import unit_head_users, units_visible_to
+from units.roles import Role
+from units.selectors import role_users, unit_head_users, units_visible_to
 from units.services import notify, save_tracked
 
 
@@ -360,3 +363,221 @@ def record_violation_from_feedback(
     )
     mark_feedback_turned_into_violation(feedback=feedback, by=by)
     return violation
+
+
+# --- the unit's answer, the ruling and the end of a case (DESIGN.md §3) --------------------------
+
+
+def _locked(violation: Violation) -> Violation:
+    """The violation's row, locked for the rest of the transaction and read afresh, so that two
+    people acting at once cannot both move it."""
+    return (
+        Violation.objects.select_for_update(of=("self",))
+        .select_related("unit__authority", "staff", "type")
+        .get(pk=violation.pk)
+    )
+
+
+def _require(by, permission: str) -> None:
+    if not by.has_perm(f"discipline.{permission}"):
+        raise PermissionDenied
+
+
+def _text(value: str, *, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+@transaction.atomic
+def acknowledge_violation(*, violation: Violation, by, corrective_action: str) -> Violation:
+    """The unit head accepts the violation and reports the corrective action taken.
+
+    From `notified` the violation becomes `acknowledged`. On a violation `upheld` on dispute the
+    unit head accepts the ruling the same way: the status stays `upheld` (it already stands)
+    and the corrective action is recorded, after which an inspector can close it. Raise
+    ViolationError in any other state, ValidationError without a corrective action."""
+    violation = _locked(violation)
+    _check_scope(by, violation.unit)
+    _require(by, "answer_violation")
+    if not violation.can_be_acknowledged:
+        raise ViolationError(
+            _(
+                "Only a violation awaiting the unit's answer, or one upheld on dispute without "
+                "a corrective action yet, can be acknowledged."
+            )
+        )
+    violation.corrective_action = _text(
+        corrective_action,
+        field="corrective_action",
+        message=_("Describe the corrective action taken."),
+    )
+    fields = ["corrective_action"]
+    if violation.status == Violation.Status.NOTIFIED:
+        violation.status = Violation.Status.ACKNOWLEDGED
+        violation.answered_at = timezone.now()
+        fields += ["status", "answered_at"]
+    return save_tracked(violation, by=by, reason="acknowledged", update_fields=fields)
+
+
+@transaction.atomic
+def dispute_violation(
+    *, violation: Violation, by, explanation: str, evidence: Iterable = ()
+) -> Violation:
+    """The unit head disputes a notified violation with an explanation (bản tường trình) and
+    optional photos or PDFs; the Authority's inspectors are told. Raise ViolationError unless
+    the violation is `notified`, ValidationError without an explanation or for a bad file."""
+    violation = _locked(violation)
+    _check_scope(by, violation.unit)
+    _require(by, "answer_violation")
+    if not violation.can_be_disputed:
+        raise ViolationError(_("Only a violation awaiting the unit's answer can be disputed."))
+    violation.explanation = _text(
+        explanation, field="explanation", message=_("Write the explanation for the dispute.")
+    )
+    violation.status = Violation.Status.DISPUTED
+    violation.answered_at = timezone.now()
+    save_tracked(
+        violation,
+        by=by,
+        reason="disputed",
+        update_fields=["status", "explanation", "answered_at"],
+    )
+    for upload in evidence:
+        if upload:
+            attach_evidence(upload=upload, by=by, violation=violation)
+    notify(
+        users=role_users(violation.unit.authority, Role.INSPECTORS),
+        subject=_("Dispute to rule on: %(violation)s") % {"violation": violation},
+        body=_("%(unit)s disputes the violation:") % {"unit": violation.unit}
+        + "\n"
+        + violation.explanation,
+        url=violation.get_absolute_url(),
+        key=f"disputed:{violation.pk}",
+    )
+    return violation
+
+
+@transaction.atomic
+def rule_on_violation(*, violation: Violation, by, outcome: str, reason: str) -> Violation:
+    """An inspector rules on a dispute: `upheld` (the violation stands) or `dismissed` (it does
+    not, for good), with a reason; the unit head is told. Raise ViolationError unless the
+    violation is disputed, ValidationError for another outcome or an empty reason."""
+    violation = _locked(violation)
+    _check_scope(by, violation.unit)
+    _require(by, "rule_violation")
+    if not violation.can_be_ruled:
+        raise ViolationError(_("Only a disputed violation can be ruled on."))
+    if outcome not in (Violation.Status.UPHELD, Violation.Status.DISMISSED):
+        raise ValidationError(
+            {"outcome": _("Choose whether the violation is upheld or dismissed.")}
+        )
+    violation.ruling_reason = _text(
+        reason, field="reason", message=_("Give the reason for the ruling.")
+    )
+    violation.status = outcome
+    violation.ruled_at = timezone.now()
+    save_tracked(
+        violation, by=by, reason=outcome, update_fields=["status", "ruling_reason", "ruled_at"]
+    )
+    if outcome == Violation.Status.UPHELD:
+        subject = _("Dispute upheld: %(violation)s")
+    else:
+        subject = _("Dispute accepted, violation dismissed: %(violation)s")
+    notify(
+        users=unit_head_users(violation.unit),
+        subject=subject % {"violation": violation},
+        body=violation.ruling_reason,
+        url=violation.get_absolute_url(),
+        key=f"ruled:{violation.pk}",
+    )
+    return violation
+
+
+@transaction.atomic
+def close_violation(*, violation: Violation, by) -> Violation:
+    """Close an acknowledged or upheld violation: the case is over and it stays on the record.
+    Raise ViolationError in any other state."""
+    violation = _locked(violation)
+    _check_scope(by, violation.unit)
+    _require(by, "close_violation")
+    if not violation.can_be_closed:
+        raise ViolationError(_("Only an acknowledged or upheld violation can be closed."))
+    violation.status = Violation.Status.CLOSED
+    violation.closed_at = timezone.now()
+    return save_tracked(violation, by=by, reason="closed", update_fields=["status", "closed_at"])
+
+
+# At most this many violations are listed in one overdue notice; the link shows them all.
+OVERDUE_LINES = 30
+
+
+@transaction.atomic
+def notify_overdue(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Tell each unit head about their unit's answers that became overdue, and the Authority's
+    inspectors about all of them: one notice per unit head and one per inspector per run.
+    Each violation is announced once (its `overdue_notice_sent_at` is set, in its history), so
+    running this twice, or every day from cron, sends each notice once. Returns counts."""
+    from django.urls import reverse
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    due = (
+        Violation.objects.overdue(today)
+        .filter(overdue_notice_sent_at__isnull=True)
+        .select_for_update(of=("self",))
+        .select_related("unit__authority", "staff", "type")
+        .order_by("unit__authority_id", "unit__name", "response_due", "pk")
+    )
+    by_authority: dict[int, list[Violation]] = {}
+    for violation in due:
+        violation.overdue_notice_sent_at = now
+        save_tracked(violation, by=None, reason="overdue", update_fields=["overdue_notice_sent_at"])
+        by_authority.setdefault(violation.unit.authority_id, []).append(violation)
+
+    def line(v: Violation) -> str:
+        return _("- %(unit)s: %(staff)s, %(type)s (due %(due)s)") % {
+            "unit": v.unit,
+            "staff": v.staff,
+            "type": v.type,
+            "due": f"{v.response_due:%d/%m/%Y}",
+        }
+
+    def body(violations: list[Violation]) -> str:
+        lines = [line(v) for v in violations[:OVERDUE_LINES]]
+        if len(violations) > OVERDUE_LINES:
+            lines.append(_("… and %(count)d more.") % {"count": len(violations) - OVERDUE_LINES})
+        return "\n".join(lines)
+
+    def key(violations: list[Violation]) -> str:
+        digest = hashlib.sha256(",".join(str(v.pk) for v in violations).encode()).hexdigest()
+        return f"overdue:{digest[:40]}"
+
+    notices = 0
+    for violations in by_authority.values():
+        by_unit: dict[int, list[Violation]] = {}
+        for violation in violations:
+            by_unit.setdefault(violation.unit_id, []).append(violation)
+        for unit_violations in by_unit.values():
+            unit = unit_violations[0].unit
+            notices += len(
+                notify(
+                    users=unit_head_users(unit),
+                    subject=_("%(count)d answer(s) overdue in %(unit)s")
+                    % {"count": len(unit_violations), "unit": unit},
+                    body=body(unit_violations),
+                    url=reverse("discipline:inbox") + "?status=overdue",
+                    key=key(unit_violations),
+                )
+            )
+        notices += len(
+            notify(
+                users=role_users(violations[0].unit.authority, Role.INSPECTORS),
+                subject=_("%(count)d unit answer(s) became overdue") % {"count": len(violations)},
+                body=body(violations),
+                url=reverse("discipline:violation_list") + "?status=overdue",
+                key=key(violations),
+            )
+        )
+    return {"violations": sum(len(v) for v in by_authority.values()), "notices": notices}

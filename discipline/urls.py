@@ -12,7 +12,22 @@ admin.site.site_title = "Kỷ cương"
 admin.site.index_title = admin.site.site_header
 
 discipline_patterns = [
+    path("violations/", views.violation_list, name="violation_list"),
+    path("violations/new/", views.violation_record, name="violation_record"),
+    path("violations/notify/", views.violations_notify, name="violations_notify"),
     path("violations/<int:pk>/", views.violation_detail, name="violation_detail"),
+    path("violations/<int:pk>/notify/", views.violation_notify, name="violation_notify"),
+    path(
+        "violations/<int:pk>/acknowledge/",
+        views.violation_acknowledge,
+        name="violation_acknowledge",
+    ),
+    path("violations/<int:pk>/dispute/", views.violation_dispute, name="violation_dispute"),
+    path("violations/<int:pk>/rule/", views.violation_rule, name="violation_rule"),
+    path("violations/<int:pk>/close/", views.violation_close, name="violation_close"),
+    path("violations/<int:pk>/void/", views.violation_void, name="violation_void"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("my-record/", views.my_record, name="my_record"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/finish/", views.visit_finish, name="visit_finish"),

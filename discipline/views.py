@@ -4,25 +4,34 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from discipline import selectors, services
 from discipline.forms import (
+    AcknowledgeForm,
+    DisputeForm,
     FeedbackViolationForm,
     FinishVisitForm,
     OneTimeCodeForm,
+    RecordViolationForm,
+    RulingForm,
     TaskViolationForm,
+    ViolationFilterForm,
     VisitEvidenceForm,
+    VoidForm,
 )
 from discipline.minutes import minutes_context, presence_counts
 from discipline.models import Violation, ViolationType
@@ -31,7 +40,66 @@ from inspections.models import Feedback, RollEntry, Visit
 from inspections.selectors import checklist_of, get_feedback, get_visit, roll_of
 from inspections.services import FeedbackError, VisitError
 from units.models import Staff
-from units.selectors import get_task, roles_of, staff_of
+from units.selectors import (
+    get_task,
+    get_unit,
+    roles_of,
+    staff_of,
+    staff_visible_to,
+    units_visible_to,
+)
+
+PAGE_SIZE = 25
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows: an exact COUNT over a million violations costs more than the
+    page itself, and nobody pages past the newest two thousand (filters narrow instead)."""
+
+    cap = 2_000
+
+    @cached_property
+    def count(self) -> int:
+        # Kept in the list's order: the database then walks the index that serves the page and
+        # stops after `cap` rows (without ORDER BY PostgreSQL prefers a slower full scan).
+        return self.object_list[: self.cap].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= self.cap
+
+
+def _page(request, queryset, *, paginator_class=Paginator):
+    return paginator_class(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields (others above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 @require_GET
@@ -47,15 +115,328 @@ def home(request):
     return render(request, "discipline/home.html", context)
 
 
+# --- lists --------------------------------------------------------------------------------------
+
+
 @require_GET
-def violation_detail(request, pk: int):
-    violation = selectors.get_violation(request.user, pk)
-    evidence = violation.evidence.all()
+def violation_list(request):
+    """Every violation of the units the user sees, filtered, newest first."""
+    _require(request, "discipline.view_violation")
+    user = request.user
+    units = units_visible_to(user)
+    form = ViolationFilterForm(
+        request.GET or None, units=units, staff=staff_visible_to(user).filter(unit__in=units)
+    )
+    queryset = form.filter(selectors.violations_in_scope(user))
+    # The person list shows the chosen unit's staff (or just the chosen person): never all.
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if chosen.get("unit"):
+        form.fields["staff"].queryset = chosen["unit"].staff.order_by("full_name", "pk")
+    elif chosen.get("staff"):
+        form.fields["staff"].queryset = form.fields["staff"].queryset.filter(pk=chosen["staff"].pk)
+    else:
+        form.fields["staff"].queryset = form.fields["staff"].queryset.none()
+        form.fields["staff"].help_text = _("Choose a unit first, then one of its staff.")
+    page = _page(request, queryset, paginator_class=CappedPaginator)
+    can_notify = user.has_perm("discipline.notify_violation")
+    return render(
+        request,
+        "discipline/violation_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query": _query_without_page(request),
+            "can_notify": can_notify,
+            "can_record": user.has_perm("discipline.add_violation"),
+            "notifiable": can_notify and any(v.can_be_notified for v in page),
+        },
+    )
+
+
+@require_GET
+def inbox(request):
+    """A unit head's violations to answer: overdue first, then newest, with their deadlines."""
+    _require(request, "discipline.answer_violation")
+    user = request.user
+    units = units_visible_to(user)
+    form = ViolationFilterForm(
+        request.GET or None,
+        units=units,
+        staff=staff_visible_to(user).filter(unit__in=units),
+        statuses=Violation.INBOX_STATUSES,
+    )
+    del form.fields["unit"], form.fields["category"]
+    del form.fields["date_from"], form.fields["date_to"]
+    form.fields["status"].choices = [
+        choice for choice in form.fields["status"].choices if choice[0] != form.STANDING_OPEN
+    ]
+    page = _page(request, form.filter(selectors.inbox_of(user)))
+    return render(
+        request,
+        "discipline/inbox.html",
+        {"form": form, "page_obj": page, "query": _query_without_page(request)},
+    )
+
+
+@require_GET
+def my_record(request):
+    """A person's own violations, read-only, with the unit's explanation and the ruling."""
+    page = _page(request, selectors.own_violations(request.user))
+    return render(request, "discipline/my_record.html", {"page_obj": page})
+
+
+# --- one violation ------------------------------------------------------------------------------
+
+ACTION_FORMS = {
+    "acknowledge": AcknowledgeForm,
+    "dispute": DisputeForm,
+    "rule": RulingForm,
+    "void": VoidForm,
+}
+
+
+def _available_actions(user, violation: Violation) -> set[str]:
+    """What this user may do to this violation now: their permissions and its state."""
+    rules = {
+        "notify": ("discipline.notify_violation", violation.can_be_notified),
+        "acknowledge": ("discipline.answer_violation", violation.can_be_acknowledged),
+        "dispute": ("discipline.answer_violation", violation.can_be_disputed),
+        "rule": ("discipline.rule_violation", violation.can_be_ruled),
+        "close": ("discipline.close_violation", violation.can_be_closed),
+        "void": ("discipline.void_violation", violation.can_be_voided),
+    }
+    return {name for name, (perm, allowed) in rules.items() if allowed and user.has_perm(perm)}
+
+
+def _render_detail(request, violation: Violation, *, bound=None, status: int = 200):
+    user = request.user
+    available = _available_actions(user, violation)
+    # Each form gets its own ids: several on one page share field names such as "reason".
+    forms = {
+        name: (bound or {}).get(name) or form_class(auto_id=f"id_{name}_%s")
+        for name, form_class in ACTION_FORMS.items()
+        if name in available
+    }
+    # Visits are inspectors' working papers: a unit head sees the finding, not the visit.
+    show_visit = violation.visit_id is not None and user.has_perm("inspections.view_visit")
+    timeline = selectors.violation_timeline(violation)
     return render(
         request,
         "discipline/violation_detail.html",
-        {"violation": violation, "evidence": evidence},
+        {
+            "violation": violation,
+            "evidence": violation.evidence.all(),
+            "timeline": timeline,
+            # The last ruling, even once the violation was closed or voided after it.
+            "ruling": next(
+                (e.step for e in reversed(timeline) if e.step in ("upheld", "dismissed")), ""
+            ),
+            "actions": available,
+            "forms": forms,
+            "visit": violation.visit if show_visit else None,
+            "open_form": next(iter(bound)) if bound else "",
+        },
+        status=status,
     )
+
+
+@require_GET
+def violation_detail(request, pk: int):
+    violation = selectors.get_violation_page(request.user, pk)
+    return _render_detail(request, violation)
+
+
+def _act(request, pk: int, *, action: str, permission: str, perform, done: str):
+    """Run one transition from the violation page: check the permission, find the violation in
+    the user's scope, validate the action's form, call the service, then redirect back. A
+    refused transition comes back as a message; bad input as errors next to the fields."""
+    _require(request, permission)
+    violation = selectors.get_violation_page(request.user, pk)
+    form_class = ACTION_FORMS.get(action)
+    form = (
+        form_class(request.POST, request.FILES, auto_id=f"id_{action}_%s") if form_class else None
+    )
+    if form is None or form.is_valid():
+        try:
+            perform(violation, form.cleaned_data if form else {})
+        except services.ViolationError as error:
+            messages.error(request, str(error))
+            return redirect(violation)
+        except ValidationError as error:
+            if form is None:
+                raise
+            _add_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(violation)
+    return _render_detail(request, violation, bound={action: form}, status=200)
+
+
+@require_POST
+def violation_notify(request, pk: int):
+    def perform(violation, data):
+        if not services.notify_unit_heads(violations=[violation], by=request.user):
+            raise services.ViolationError(_("Only a recorded violation can be notified."))
+
+    return _act(
+        request,
+        pk,
+        action="notify",
+        permission="discipline.notify_violation",
+        perform=perform,
+        done=_("The unit head has been notified."),
+    )
+
+
+@require_POST
+def violation_acknowledge(request, pk: int):
+    return _act(
+        request,
+        pk,
+        action="acknowledge",
+        permission="discipline.answer_violation",
+        perform=lambda violation, data: services.acknowledge_violation(
+            violation=violation, by=request.user, corrective_action=data["corrective_action"]
+        ),
+        done=_("Acknowledged, with the corrective action."),
+    )
+
+
+@require_POST
+def violation_dispute(request, pk: int):
+    return _act(
+        request,
+        pk,
+        action="dispute",
+        permission="discipline.answer_violation",
+        perform=lambda violation, data: services.dispute_violation(
+            violation=violation,
+            by=request.user,
+            explanation=data["explanation"],
+            evidence=[data["evidence"]] if data.get("evidence") else [],
+        ),
+        done=_("Dispute sent; an inspector will rule on it."),
+    )
+
+
+@require_POST
+def violation_rule(request, pk: int):
+    return _act(
+        request,
+        pk,
+        action="rule",
+        permission="discipline.rule_violation",
+        perform=lambda violation, data: services.rule_on_violation(
+            violation=violation, by=request.user, outcome=data["outcome"], reason=data["reason"]
+        ),
+        done=_("Ruling recorded; the unit head has been told."),
+    )
+
+
+@require_POST
+def violation_close(request, pk: int):
+    return _act(
+        request,
+        pk,
+        action="close",
+        permission="discipline.close_violation",
+        perform=lambda violation, data: services.close_violation(
+            violation=violation, by=request.user
+        ),
+        done=_("The violation is closed."),
+    )
+
+
+@require_POST
+def violation_void(request, pk: int):
+    return _act(
+        request,
+        pk,
+        action="void",
+        permission="discipline.void_violation",
+        perform=lambda violation, data: services.void_violation(
+            violation=violation, by=request.user, reason=data["reason"]
+        ),
+        done=_("The violation is voided; it stays on record with the reason."),
+    )
+
+
+@require_POST
+def violations_notify(request):
+    """Notify the unit heads of the chosen `recorded` violations (from the list)."""
+    _require(request, "discipline.notify_violation")
+    try:
+        ids = {int(value) for value in request.POST.getlist("violation")}
+    except ValueError as error:
+        raise Http404 from error
+    chosen = list(selectors.violations_in_scope(request.user).filter(pk__in=ids))
+    if not ids or len(chosen) != len(ids):
+        raise Http404
+    done = services.notify_unit_heads(violations=chosen, by=request.user)
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d violation notified to its unit head.",
+                "%(count)d violations notified to their unit heads.",
+                len(done),
+            )
+            % {"count": len(done)},
+        )
+    skipped = len(chosen) - len(done)
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d violation was not in the recorded state and was left as it was.",
+                "%(count)d violations were not in the recorded state and were left as they were.",
+                skipped,
+            )
+            % {"count": skipped},
+        )
+    return redirect(_next_url(request, reverse("discipline:violation_list") + "?status=recorded"))
+
+
+@require_http_methods(["GET", "POST"])
+def violation_record(request):
+    """An inspector records a violation found outside a visit, optionally with a photo or PDF,
+    and may notify the unit head at once."""
+    _require(request, "discipline.add_violation")
+    user = request.user
+    units = units_visible_to(user)
+    unit_pk = request.POST.get("unit") or request.GET.get("unit")
+    unit = None
+    if unit_pk:
+        if not str(unit_pk).isdigit():
+            raise Http404
+        unit = get_unit(user, unit_pk)
+    if request.method == "POST":
+        form = RecordViolationForm(request.POST, request.FILES, units=units, unit=unit)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    violation = services.record_violation(
+                        staff=data["staff"],
+                        type=data["type"],
+                        occurred_at=data["occurred_at"],
+                        description=data["description"],
+                        by=user,
+                    )
+                    if data.get("evidence"):
+                        services.attach_evidence(
+                            upload=data["evidence"], by=user, violation=violation
+                        )
+                    if data.get("notify"):
+                        services.notify_unit_heads(violations=[violation], by=user)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Violation recorded."))
+                return redirect(violation)
+    else:
+        form = RecordViolationForm(units=units, unit=unit)
+    return render(request, "discipline/violation_record.html", {"form": form, "unit": unit})
 
 
 @require_GET
@@ -247,7 +628,7 @@ def visit_minutes_pdf(request, pk: int):
     return response
 
 
-def _next_url(request) -> str:
+def _otp_next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -271,13 +652,13 @@ def otp_setup(request):
         device.save(update_fields=["confirmed"])
         otp_login(request, device)
         log_event("second_factor_enrolled", user=request.user)
-        return redirect(_next_url(request))
+        return redirect(_otp_next_url(request))
     qr = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#000")
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
         "registration/otp_setup.html",
-        {"form": form, "qr": qr, "secret": secret, "next": _next_url(request)},
+        {"form": form, "qr": qr, "secret": secret, "next": _otp_next_url(request)},
     )
 
 
@@ -291,10 +672,10 @@ def otp_verify(request):
         if form.is_valid():
             otp_login(request, device)
             log_event("second_factor_verified", user=request.user)
-            return redirect(_next_url(request))
+            return redirect(_otp_next_url(request))
         log_event("second_factor_failed", user=request.user)
     return render(
-        request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)}
+        request, "registration/otp_verify.html", {"form": form, "next": _otp_next_url(request)}
     )
 
 

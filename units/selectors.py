@@ -243,3 +243,15 @@ def diary_days(
     for staff_id, day in written:
         result[staff_id][day] = True
     return result
+
+
+def role_users(authority: Authority, role: str):
+    """Active logins of one Authority holding `role` (e.g. its inspectors, told of disputes)."""
+    from django.contrib.auth.models import User
+
+    return User.objects.filter(
+        groups__name=role,
+        staff__authority=authority,
+        staff__is_active=True,
+        is_active=True,
+    ).distinct()

@@ -6,8 +6,8 @@ def test_inspector_logs_in_lands_home_and_opens_violations(page, demo_site, cons
     assert page.locator("h1").inner_text().startswith("Xin chào")
     assert page.get_by_text("Khiếu nại chờ kết luận").is_visible()
     page.get_by_role("link", name="Vi phạm", exact=True).first.click()
-    page.wait_for_url("**/admin/discipline/violation/**")
-    assert page.locator("#result_list tbody tr").count() > 10
+    page.wait_for_url("**/violations/")
+    assert page.locator("table.list tbody tr").count() > 10
     page.screenshot(path="/tmp/kycuong-e2e-violations.png", full_page=True)
     console.assert_clean()
 

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from discipline import services
-from discipline.models import Violation, ViolationType
+from discipline import selectors, services
+from discipline.models import Letter, Violation, ViolationType
 from inspections.models import RollEntry, Visit
 from inspections.services import plan_visit
 from units.calendar import add_working_days, is_working_day
@@ -203,9 +203,10 @@ class _Builder:
         visits, violations = self._visits()
         violations += self._other_violations()
         self._statuses()
+        letters = self._letters()
         return (
             f"{len(self.units)} units, {Staff.objects.filter(authority=self.authority).count()} "
-            f"staff, {visits} visits, {violations} violations"
+            f"staff, {visits} visits, {violations} violations, {letters} letters"
         )
 
     # --- organisation -------------------------------------------------------------------
@@ -431,7 +432,7 @@ class _Builder:
         inspector = self.users["inspector"]
         types = {t.code: t for t in ViolationType.objects.all()}
         # A repeat offender in Khánh Hưng, so the escalation rules have someone to propose.
-        offender = self.staff_by_unit["KH"][8]
+        offender = self.offender = self.staff_by_unit["KH"][8]
         count = 0
         for days_ago, code in [
             (70, "late_early"),
@@ -502,6 +503,9 @@ class _Builder:
             else:
                 outcome = self.OLD_OUTCOMES[old % len(self.OLD_OUTCOMES)]
                 old += 1
+                if violation.staff_id == self.offender.pk:
+                    # The repeat offender's older breaches stand, so a letter is proposed.
+                    outcome = "acknowledged"
             self._walk(violation, outcome)
 
     def _walk(self, violation: Violation, outcome: str) -> None:
@@ -575,3 +579,89 @@ class _Builder:
     def _move(self, violation, by, reason, when, fields) -> None:
         violation._history_date = when
         save_tracked(violation, by=by, reason=reason, update_fields=fields)
+
+    # --- letters ----------------------------------------------------------------------------
+    def _letters(self) -> int:
+        """Last year's register (so this year's starts at 01): a closed letter, an answered one
+        and one whose report is overdue; and this year one draft from a current proposal."""
+        chief, unithead = self.users["chief"], self.users["unithead"]
+        types = {t.code: t for t in ViolationType.objects.all()}
+        year = self.today.year - 1
+        history = [
+            # staff, type, occurred, kind, drafted, issued, report (date, text) or None, closed
+            (
+                self.staff_by_unit["KH"][10],
+                "alcohol",
+                datetime.date(year, 10, 2),
+                Letter.Kind.RECTIFICATION,
+                datetime.date(year, 10, 9),
+                datetime.date(year, 10, 12),
+                (
+                    datetime.date(year, 10, 20),
+                    "Đã tổ chức họp cơ quan chấn chỉnh; đồng chí vi phạm đã viết bản kiểm điểm, "
+                    "cam kết không tái phạm. UBND xã đã quán triệt toàn thể cán bộ, công chức.",
+                ),
+                datetime.date(year, 10, 27),
+            ),
+            (
+                self.staff_by_unit["KH"][13],
+                "no_badge",
+                datetime.date(year, 11, 4),
+                Letter.Kind.REMINDER,
+                datetime.date(year, 11, 12),
+                datetime.date(year, 11, 13),
+                (
+                    datetime.date(year, 11, 24),
+                    "UBND xã đã nhắc nhở trực tiếp; từ ngày 15/11 cán bộ một cửa đeo thẻ đầy đủ.",
+                ),
+                None,
+            ),
+            (
+                self.staff_by_unit["HĐA"][14],
+                "attitude",
+                datetime.date(year, 11, 20),
+                Letter.Kind.RECTIFICATION,
+                datetime.date(year, 11, 27),
+                datetime.date(year, 12, 1),
+                None,
+                None,
+            ),
+        ]
+        count = 0
+        for staff, code, occurred, kind, drafted, issued, report, closed in history:
+            violation = services.record_violation(
+                staff=staff,
+                type=types[code],
+                occurred_at=self._at(occurred, 14, 10),
+                by=self.users["inspector"],
+                description="Phát hiện qua kiểm tra công vụ đột xuất.",
+            )
+            self._walk(violation, "acknowledged")
+            letter = services.draft_letter(
+                kind=kind, violations=[violation], by=chief, now=self._at(drafted, 9, 0)
+            )
+            services.issue_letter(letter=letter, by=chief, now=self._at(issued, 8, 30))
+            if report:
+                services.record_letter_report(
+                    letter=letter,
+                    unit=staff.unit,
+                    text=report[1],
+                    by=unithead,
+                    now=self._at(report[0], 15, 0),
+                )
+            if closed:
+                services.close_letter(letter=letter, by=chief, now=self._at(closed, 10, 0))
+            count += 1
+        # This year: one draft from a current proposal (not Khánh Hưng's: the tour drafts that).
+        for proposal in selectors.letter_proposals(chief):
+            if proposal.unit != self.units["KH"] and proposal.state == "new":
+                services.draft_letter(
+                    kind=proposal.rule.letter_kind,
+                    violations=proposal.violations,
+                    addressees=[proposal.unit],
+                    rule=proposal.rule,
+                    by=chief,
+                )
+                count += 1
+                break
+        return count

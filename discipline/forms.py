@@ -143,11 +143,20 @@ class LetterReportForm(forms.Form):
     files = EvidenceFilesField()
 
     def __init__(self, *args, units, **kwargs):
+        """`units`: the addressed units the user answers for. With only one, no choice."""
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        if len(units) == 1:
-            self.fields["unit"].initial = units[0].pk
-            self.fields["unit"].widget = forms.HiddenInput()
+        units = list(units)
+        self.single_unit = units[0] if len(units) == 1 else None
+        if self.single_unit is not None:
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.single_unit is not None:
+            cleaned["unit"] = self.single_unit
+        return cleaned
 
 
 class DraftLetterForm(forms.Form):

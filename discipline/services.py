@@ -296,7 +296,11 @@ def update_letter(
 ) -> Letter:
     """Change a draft. Raise LetterError for an issued letter (corrections are a new letter),
     ValidationError for a deadline in the past or a signer from outside the drafting unit."""
-    letter = Letter.objects.select_for_update().select_related("drafting_unit").get(pk=letter.pk)
+    letter = (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("drafting_unit")
+        .get(pk=letter.pk)
+    )
     _check_scope(by, letter.drafting_unit)
     if not letter.is_draft:
         raise LetterError(_("An issued letter cannot be changed; correct it with a new letter."))
@@ -347,13 +351,14 @@ def update_letter(
 
 def _locked_register(authority, year: int) -> Register:
     """The Authority's register for `year`, created on first use, locked until commit."""
-    register = Register.objects.select_for_update().filter(authority=authority, year=year).first()
+    mine = Register.objects.select_for_update(of=("self",)).filter(authority=authority, year=year)
+    register = mine.order_by().first()
     if register is None:
         # Two first letters of a year may race to create it: the loser's insert is ignored.
         Register.objects.bulk_create(
             [Register(authority=authority, year=year)], ignore_conflicts=True
         )
-        register = Register.objects.select_for_update().get(authority=authority, year=year)
+        register = mine.get()
     return register
 
 
@@ -370,7 +375,7 @@ def issue_letter(*, letter: Letter, by, now: datetime.datetime | None = None) ->
     historical = now is not None
     now = now or timezone.now()
     letter = (
-        Letter.objects.select_for_update()
+        Letter.objects.select_for_update(of=("self",))
         .select_related("authority", "drafting_unit__head", "signer")
         .get(pk=letter.pk)
     )
@@ -500,7 +505,11 @@ def record_letter_report(
 @transaction.atomic
 def close_letter(*, letter: Letter, by, now: datetime.datetime | None = None) -> Letter:
     """Mark an issued (or answered) letter closed: the office chief has seen it through."""
-    letter = Letter.objects.select_for_update().select_related("drafting_unit").get(pk=letter.pk)
+    letter = (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("drafting_unit")
+        .get(pk=letter.pk)
+    )
     _check_scope(by, letter.drafting_unit)
     if letter.status not in (Letter.Status.ISSUED, Letter.Status.ANSWERED):
         raise LetterError(_("Only an issued letter that is not yet closed can be closed."))

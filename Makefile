@@ -11,7 +11,7 @@ DEV_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test check lint format messages bench backup restore clean
+.PHONY: install run test check lint format messages bench bench-letters backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed (pyenv install 3.13, or install python3.12+)."; exit 1; }
@@ -52,6 +52,9 @@ check: install ## ruff, migrations up to date, deploy checks under production-li
 messages: install ## Extract strings and compile the Vietnamese catalogue (needs GNU gettext)
 	$(DEV_ENV) $(PYTHON) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=staticfiles
 	$(DEV_ENV) $(PYTHON) manage.py compilemessages -l vi --ignore=.venv
+
+bench-letters: install ## Time .docx and PDF rendering and the issue rate under contention (test database)
+	$(BIN)/pytest -q -s tests/perf/bench_letters.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles

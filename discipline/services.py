@@ -3,7 +3,6 @@ call these functions; each is atomic and validates before it saves."""
 
 import datetime
 
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -394,11 +393,6 @@ def issue_letter(*, letter: Letter, by, now: datetime.datetime | None = None) ->
         raise LetterError(_("The report deadline has passed; set a new one before issuing."))
     if not _signer_candidates(letter.drafting_unit).filter(pk=letter.signer_id).exists():
         raise LetterError(_("The signer is no longer the head of the office or a deputy."))
-    register = _locked_register(letter.authority, today.year)
-    register.last_number += 1
-    register.save(update_fields=["last_number"])
-    letter.register = register
-    letter.number = register.last_number
     letter.symbol = letters.symbol_for(letter.authority, letter.drafting_unit)
     letter.issued_on = today
     letter.issued_at = now
@@ -408,6 +402,19 @@ def issue_letter(*, letter: Letter, by, now: datetime.datetime | None = None) ->
     letter.signature_titles, letter.signer_name = letters.signature_for(
         signer=letter.signer, drafting_unit=letter.drafting_unit, authority=letter.authority
     )
+    # Everything is checked before the register is locked: that lock serialises every issue
+    # of the Authority, so it is held only to number and save. The number itself is guarded by
+    # the database (unique per register, present once issued).
+    letter.full_clean(exclude=["register", "number"])
+    heads = set()
+    if not historical:
+        for unit in addressees:
+            heads.update(unit_head_users(unit))
+    register = _locked_register(letter.authority, today.year)
+    register.last_number += 1
+    register.save(update_fields=["last_number"])
+    letter.register = register
+    letter.number = register.last_number
     save_tracked(
         letter,
         by=by,
@@ -423,12 +430,10 @@ def issue_letter(*, letter: Letter, by, now: datetime.datetime | None = None) ->
             "signature_titles",
             "signer_name",
         ],
+        validate=False,
     )
     if historical:
         return letter
-    heads = User.objects.none()
-    for unit in addressees:
-        heads = heads | unit_head_users(unit)
     notify(
         users=heads,
         subject=_("Letter no. %(ref)s: V/v %(subject)s")

@@ -16,7 +16,6 @@ from discipline import letters, selectors, services
 from discipline.forms import LetterForm, LetterReportForm
 from discipline.letter_docx import render_docx
 from discipline.models import EscalationRule, Letter
-from discipline.pdf import render_pdf
 from units.selectors import roles_of, staff_of, units_visible_to
 
 
@@ -258,6 +257,9 @@ def letter_docx(request, pk: int):
 @require_GET
 @permission_required("discipline.view_letter", raise_exception=True)
 def letter_pdf(request, pk: int):
+    # WeasyPrint takes seconds to import: only the processes that render a PDF pay for it.
+    from discipline.pdf import render_pdf
+
     letter = selectors.get_letter(request.user, pk)
     content = render_pdf(
         "discipline/letters/letter_page.html",

@@ -42,6 +42,27 @@ SIZE = {
     "page_number": 13,
 }
 RULE_HEIGHT_PT = 2
+# The schema order of w:tblPr's children: Word refuses a file whose elements are out of order.
+TABLE_PROPERTIES_ORDER = (
+    "w:tblStyle",
+    "w:tblpPr",
+    "w:tblOverlap",
+    "w:bidiVisual",
+    "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize",
+    "w:tblW",
+    "w:jc",
+    "w:tblCellSpacing",
+    "w:tblInd",
+    "w:tblBorders",
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+    "w:tblPrChange",
+)
 
 
 def render_docx(document: LetterDocument) -> bytes:
@@ -137,6 +158,8 @@ def _recipients(doc, document: LetterDocument) -> None:
 
 def _signature(doc, document: LetterDocument) -> None:
     table = _table(doc, rows=1, widths_mm=FOOTER_COLUMNS_MM)
+    # Nơi nhận and the signature stay together on one page.
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left, right = table.cell(0, 0), table.cell(0, 1)
     label = _cell_line(
         left,
@@ -234,24 +257,22 @@ def _format(
 def _table(doc, *, rows: int, widths_mm: tuple[float, float]):
     table = doc.add_table(rows=rows, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    table.autofit = False  # a fixed layout (w:tblLayout)
     properties = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    properties.append(layout)
+    sequence = TABLE_PROPERTIES_ORDER
     width = OxmlElement("w:tblW")
-    width.set(qn("w:w"), str(int(sum(widths_mm) / 25.4 * 1440)))
+    width.set(qn("w:w"), str(_twips(sum(widths_mm))))
     width.set(qn("w:type"), "dxa")
     for existing in properties.findall(qn("w:tblW")):
         properties.remove(existing)
-    properties.append(width)
+    properties.insert_element_before(width, *sequence[sequence.index("w:tblW") + 1 :])
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(int(CELL_PADDING_MM / 25.4 * 1440)))
+        margin.set(qn("w:w"), str(_twips(CELL_PADDING_MM)))
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
-    properties.append(margins)
+    properties.insert_element_before(margins, *sequence[sequence.index("w:tblCellMar") + 1 :])
     for index, column_mm in enumerate(widths_mm):
         table.columns[index].width = Mm(column_mm)
         for cell in table.columns[index].cells:
@@ -261,6 +282,10 @@ def _table(doc, *, rows: int, widths_mm: tuple[float, float]):
             # A new cell holds one empty paragraph; _cell_line(first=True) reuses it.
             cell.paragraphs[0].paragraph_format.space_after = Pt(0)
     return table
+
+
+def _twips(mm: float) -> int:
+    return round(mm / 25.4 * 1440)
 
 
 def _cell_line(

@@ -210,6 +210,7 @@ def test_docx_copies_and_signature_block(issued_in_june):
     assert all(p.alignment == WD_ALIGN_PARAGRAPH.CENTER for p in signature)
     empty_lines = [p for p in right.paragraphs if not p.text]
     assert len(empty_lines) >= 3  # room to sign
+    assert footer.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None  # never split
 
 
 def test_docx_deputy_signs_for_the_chief(draft, chief, deputy):

@@ -352,9 +352,6 @@ class LetterQuerySet(models.QuerySet):
     def issued(self):
         return self.exclude(status=Letter.Status.DRAFT)
 
-    def awaiting_report(self):
-        return self.filter(status=Letter.Status.ISSUED)
-
     def overdue(self, today: datetime.date):
         return self.filter(status=Letter.Status.ISSUED, response_due__lt=today)
 

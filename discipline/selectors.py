@@ -74,6 +74,23 @@ def attention_counts(user) -> dict[str, int]:
 # --- letters ---------------------------------------------------------------------------------
 
 
+def signer_candidates(drafting_unit: Unit) -> QuerySet[Staff]:
+    """Who may sign for the drafting unit: its head, deputies whose title ends with the head's
+    (“Phó Chánh Văn phòng”), and members holding the office-chief role."""
+    condition = Q(user__groups__name=Role.OFFICE_CHIEF)
+    head = drafting_unit.head
+    if head is not None:
+        condition |= Q(pk=head.pk)
+        if head.position:
+            condition |= Q(position__iendswith=head.position)
+    return (
+        Staff.objects.active()
+        .filter(condition, unit=drafting_unit)
+        .distinct()
+        .order_by("full_name")
+    )
+
+
 def letters_visible_to(user) -> QuerySet[Letter]:
     """Letters the user may read. The Authority-wide roles see every letter drafted in their
     Authority, drafts included; a unit head sees only issued letters addressed to a unit they

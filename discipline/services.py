@@ -2,14 +2,14 @@
 call these functions; each is atomic and validates before it saves."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from discipline import letters
+from discipline import letters, selectors
 from discipline.files import check_upload
 from discipline.models import (
     EscalationRule,
@@ -24,7 +24,6 @@ from discipline.models import (
 from inspections.models import RollEntry, Visit
 from units.calendar import add_working_days
 from units.models import Staff, Unit
-from units.roles import Role
 from units.selectors import staff_of, unit_head_users, units_visible_to
 from units.services import notify, save_tracked
 
@@ -193,29 +192,13 @@ def _check_letter_violations(violations: list[Violation]) -> None:
         )
 
 
-def _signer_candidates(drafting_unit: Unit):
-    """Who may sign for the drafting unit: its head, deputies whose title ends with the head's
-    (“Phó Chánh Văn phòng”), and members holding the office-chief role."""
-    condition = Q(user__groups__name=Role.OFFICE_CHIEF)
-    head = drafting_unit.head
-    if head is not None:
-        condition |= Q(pk=head.pk)
-        if head.position:
-            condition |= Q(position__iendswith=head.position)
-    return Staff.objects.active().filter(condition, unit=drafting_unit).distinct()
-
-
-def signer_candidates(drafting_unit: Unit):
-    return _signer_candidates(drafting_unit).order_by("full_name")
-
-
 @transaction.atomic
 def draft_letter(
     *,
     kind: str,
-    violations,
+    violations: Iterable[Violation],
     by,
-    addressees=None,
+    addressees: Iterable[Unit] | None = None,
     rule: EscalationRule | None = None,
     now: datetime.datetime | None = None,
 ) -> Letter:
@@ -290,8 +273,8 @@ def update_letter(
     copy_to: str,
     response_due: datetime.date,
     signer: Staff,
-    addressees,
-    violations,
+    addressees: Iterable[Unit],
+    violations: Iterable[Violation],
 ) -> Letter:
     """Change a draft. Raise LetterError for an issued letter (corrections are a new letter),
     ValidationError for a deadline in the past or a signer from outside the drafting unit."""
@@ -311,7 +294,7 @@ def update_letter(
         v.unit_id not in visible for v in violations
     ):
         raise PermissionDenied
-    if not _signer_candidates(letter.drafting_unit).filter(pk=signer.pk).exists():
+    if not selectors.signer_candidates(letter.drafting_unit).filter(pk=signer.pk).exists():
         raise ValidationError({"signer": _("Choose the head of the office or a deputy.")})
     letter.kind = kind
     letter.subject = " ".join(subject.split()).removeprefix("V/v ").strip()
@@ -391,7 +374,7 @@ def issue_letter(*, letter: Letter, by, now: datetime.datetime | None = None) ->
     today = timezone.localdate(now)
     if letter.response_due < today:
         raise LetterError(_("The report deadline has passed; set a new one before issuing."))
-    if not _signer_candidates(letter.drafting_unit).filter(pk=letter.signer_id).exists():
+    if not selectors.signer_candidates(letter.drafting_unit).filter(pk=letter.signer_id).exists():
         raise LetterError(_("The signer is no longer the head of the office or a deputy."))
     letter.symbol = letters.symbol_for(letter.authority, letter.drafting_unit)
     letter.issued_on = today
@@ -452,7 +435,7 @@ def record_letter_report(
     letter: Letter,
     unit: Unit,
     text: str,
-    uploads=(),
+    uploads: Iterable = (),
     by,
     now: datetime.datetime | None = None,
 ) -> LetterReport:
@@ -473,6 +456,7 @@ def record_letter_report(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write what the unit did about the letter.")})
+    uploads = list(uploads)
     checked = [getattr(upload, "checked", None) or check_upload(upload) for upload in uploads]
     report = LetterReport(letter=letter, unit=unit, text=text, submitted_by=by, submitted_at=now)
     report.full_clean()

@@ -154,7 +154,7 @@ def letter_edit(request, pk: int):
     form = LetterForm(
         request.POST or None,
         letter=letter,
-        signers=services.signer_candidates(letter.drafting_unit),
+        signers=selectors.signer_candidates(letter.drafting_unit),
         units=units_visible_to(request.user).order_by("name"),
         violations=list(letter.violations.all()),
     )

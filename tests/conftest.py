@@ -131,6 +131,11 @@ def serialized_rollback_db(migration_data, django_db_serialized_rollback, transa
     event loop makes Django hand this test another connection object that lacks it, so the
     flush after each test would wipe roles and catalogues. Put the snapshot back on the
     connection in use: the flush then leaves them alone and the next test reloads them."""
+    from django.contrib.auth.models import Group
     from django.db import connections
 
     connections["default"]._test_serialized_contents = migration_data
+    if not Group.objects.exists():
+        # An earlier transactional test in another context (threads on PostgreSQL) flushed the
+        # database, and this context's connection had no snapshot to reload at setup.
+        connections["default"].creation.deserialize_db_from_string(migration_data)

@@ -2,14 +2,30 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from discipline import selectors, services
-from discipline.forms import AcknowledgeForm, AdminDisputeForm, RulingForm, VoidForm
-from discipline.models import Evidence, Violation, ViolationType
+from discipline.forms import (
+    AcknowledgeForm,
+    AdminDisputeForm,
+    DraftLetterForm,
+    RulingForm,
+    VoidForm,
+)
+from discipline.models import (
+    EscalationRule,
+    Evidence,
+    Letter,
+    LetterReport,
+    Register,
+    ReportAttachment,
+    Violation,
+    ViolationType,
+)
 from inspections.admin import VisitAdmin
 from inspections.models import Visit
 from inspections.selectors import visits_visible_to
@@ -94,6 +110,7 @@ class ViolationAdmin(DisciplineScopedAdmin):
         "rule_selected",
         "close_selected",
         "void_selected",
+        "draft_letter_selected",
     ]
     show_full_result_count = False
 
@@ -188,6 +205,37 @@ class ViolationAdmin(DisciplineScopedAdmin):
                 "action": action,
                 "opts": self.model._meta,
                 "queryset": queryset,
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def has_draft_letter_permission(self, request) -> bool:
+        return request.user.has_perm("discipline.add_letter")
+
+    @admin.action(
+        description=_("Draft a letter from selected violations"), permissions=["draft_letter"]
+    )
+    def draft_letter_selected(self, request, queryset):
+        form = DraftLetterForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                letter = services.draft_letter(
+                    kind=form.cleaned_data["kind"], violations=list(queryset), by=request.user
+                )
+            except services.LetterError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            self.message_user(request, _("Draft letter created; check and edit it before issuing."))
+            return redirect("discipline:letter_edit", pk=letter.pk)
+        return TemplateResponse(
+            request,
+            "admin/discipline/violation/draft_letter.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Draft a letter"),
+                "opts": self.model._meta,
+                "queryset": queryset.select_related("staff", "type", "unit"),
                 "form": form,
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
@@ -379,3 +427,160 @@ admin.site.unregister(Visit)
 @admin.register(Visit)
 class VisitWithEvidenceAdmin(VisitAdmin):
     inlines = [*VisitAdmin.inlines, VisitEvidenceInline]
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    """The rules that propose letters. Switched off rather than deleted."""
+
+    list_display = [
+        "name",
+        "scope",
+        "category",
+        "threshold",
+        "window_days",
+        "letter_kind",
+        "is_active",
+        "sort_order",
+    ]
+    list_editable = ["is_active"]
+    list_filter = ["is_active", "scope", "letter_kind"]
+    fields = [
+        "name",
+        "scope",
+        "category",
+        "threshold",
+        "window_days",
+        "letter_kind",
+        "is_active",
+        "sort_order",
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LetterReportInline(admin.TabularInline):
+    model = LetterReport
+    extra = 0
+    fields = ["unit", "text", "submitted_by", "submitted_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Letter)
+class LetterAdmin(DisciplineScopedAdmin):
+    """Letters are drafted, issued and closed on their own pages (services); here they are a
+    read-only record with their history. An issued letter never changes."""
+
+    list_display = [
+        "__str__",
+        "kind",
+        "status",
+        "issued_on",
+        "response_due",
+        "drafting_unit",
+    ]
+    list_filter = ["status", "kind", "issued_on"]
+    list_select_related = ["drafting_unit"]
+    search_fields = ["subject", "recipients", "body"]
+    readonly_fields = [
+        "open_page",
+        "authority",
+        "drafting_unit",
+        "kind",
+        "status",
+        "subject",
+        "recipients",
+        "body",
+        "copy_to",
+        "response_due",
+        "addressees",
+        "violations",
+        "signer",
+        "signature_titles",
+        "signer_name",
+        "rule",
+        "register",
+        "number",
+        "symbol",
+        "issued_on",
+        "issued_at",
+        "issued_by",
+        "created_by",
+        "created_at",
+        "answered_at",
+        "closed_at",
+        "closed_by",
+    ]
+    fields = readonly_fields
+    inlines = [LetterReportInline]
+
+    @admin.display(description=_("letter page"))
+    def open_page(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Open"))
+
+    def visible(self, request):
+        return selectors.letters_visible_to(request.user)
+
+    def has_add_permission(self, request):
+        # Letters are drafted from proposals or violations, never typed in from scratch here.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Register)
+class RegisterAdmin(DisciplineScopedAdmin):
+    list_display = ["authority", "year", "last_number"]
+    list_filter = ["year"]
+    readonly_fields = ["authority", "year", "last_number"]
+    fields = readonly_fields
+
+    def visible(self, request):
+        from units.selectors import authorities_visible_to
+
+        return Register.objects.filter(authority__in=authorities_visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReportAttachmentInline(admin.TabularInline):
+    model = ReportAttachment
+    extra = 0
+    fields = ["download", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LetterReport)
+class LetterReportAdmin(DisciplineScopedAdmin):
+    list_display = ["letter", "unit", "submitted_by", "submitted_at"]
+    list_select_related = ["letter", "unit", "submitted_by"]
+    readonly_fields = ["letter", "unit", "text", "submitted_by", "submitted_at"]
+    fields = readonly_fields
+    inlines = [ReportAttachmentInline]
+
+    def visible(self, request):
+        return selectors.letter_reports_visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from discipline import services
-from discipline.models import Violation, ViolationType
+from discipline import selectors, services
+from discipline.models import Letter, Violation, ViolationType
 from inspections.models import ChecklistAnswer, Feedback, RollEntry, Visit
 from inspections.services import (
     answer_checklist,
@@ -215,11 +215,12 @@ class _Builder:
         tasks = self._tasks()
         entries = self._diaries()
         feedback = self._feedback()
+        letters = self._letters()
         self._after_the_fact()
         return (
             f"{len(self.units)} units, {Staff.objects.filter(authority=self.authority).count()} "
             f"staff, {visits} visits, {violations} violations, {tasks} tasks, "
-            f"{entries} diary entries, {feedback} citizen feedback items"
+            f"{entries} diary entries, {feedback} citizen feedback items, {letters} letters"
         )
 
     # --- organisation -------------------------------------------------------------------
@@ -478,7 +479,7 @@ class _Builder:
         inspector = self.users["inspector"]
         types = {t.code: t for t in ViolationType.objects.all()}
         # A repeat offender in Khánh Hưng, so the escalation rules have someone to propose.
-        offender = self.staff_by_unit["KH"][8]
+        offender = self.offender = self.staff_by_unit["KH"][8]
         count = 0
         for days_ago, code in [
             (70, "late_early"),
@@ -552,6 +553,9 @@ class _Builder:
             else:
                 outcome = self.OLD_OUTCOMES[old % len(self.OLD_OUTCOMES)]
                 old += 1
+                if violation.staff_id == self.offender.pk:
+                    # The repeat offender's older breaches stand, so a letter is proposed.
+                    outcome = "acknowledged"
             self._walk(violation, outcome)
 
     def _walk(self, violation: Violation, outcome: str) -> None:
@@ -802,6 +806,94 @@ class _Builder:
         for username, user in self.users.items():
             user.email = f"{username}@vinhhung.example"
             user.save(update_fields=["email"])
+
+    # --- letters ----------------------------------------------------------------------------
+    def _letters(self) -> int:
+        """Last year's register (so this year's starts at 01): a closed letter, an answered one
+        and one whose report is overdue; and this year one draft from a current proposal."""
+        chief, unithead = self.users["chief"], self.users["unithead"]
+        types = {t.code: t for t in ViolationType.objects.all()}
+        year = self.today.year - 1
+        history = [
+            # staff, type, occurred, kind, drafted, issued, report (date, text) or None, closed
+            (
+                self.staff_by_unit["KH"][10],
+                "alcohol",
+                datetime.date(year, 10, 2),
+                Letter.Kind.RECTIFICATION,
+                datetime.date(year, 10, 9),
+                datetime.date(year, 10, 12),
+                (
+                    datetime.date(year, 10, 20),
+                    "Đã tổ chức họp cơ quan chấn chỉnh; đồng chí vi phạm đã viết bản kiểm điểm, "
+                    "cam kết không tái phạm. UBND xã đã quán triệt toàn thể cán bộ, công chức.",
+                ),
+                datetime.date(year, 10, 27),
+            ),
+            (
+                self.staff_by_unit["KH"][13],
+                "no_badge",
+                datetime.date(year, 11, 4),
+                Letter.Kind.REMINDER,
+                datetime.date(year, 11, 12),
+                datetime.date(year, 11, 13),
+                (
+                    datetime.date(year, 11, 24),
+                    "UBND xã đã nhắc nhở trực tiếp; từ ngày 15/11 cán bộ một cửa đeo thẻ đầy đủ.",
+                ),
+                None,
+            ),
+            (
+                self.staff_by_unit["HĐA"][14],
+                "attitude",
+                datetime.date(year, 11, 20),
+                Letter.Kind.RECTIFICATION,
+                datetime.date(year, 11, 27),
+                datetime.date(year, 12, 1),
+                None,
+                None,
+            ),
+        ]
+        count = 0
+        for staff, code, occurred, kind, drafted, issued, report, closed in history:
+            with _as_of(self._at(occurred, 15, 0)):
+                violation = services.record_violation(
+                    staff=staff,
+                    type=types[code],
+                    occurred_at=self._at(occurred, 14, 10),
+                    by=self.users["inspector"],
+                    description="Phát hiện qua kiểm tra công vụ đột xuất.",
+                )
+            self._walk(violation, "acknowledged")
+            letter = services.draft_letter(
+                kind=kind, violations=[violation], by=chief, now=self._at(drafted, 9, 0)
+            )
+            services.issue_letter(letter=letter, by=chief, now=self._at(issued, 8, 30))
+            if report:
+                services.record_letter_report(
+                    letter=letter,
+                    unit=staff.unit,
+                    text=report[1],
+                    by=unithead,
+                    now=self._at(report[0], 15, 0),
+                )
+            if closed:
+                services.close_letter(letter=letter, by=chief, now=self._at(closed, 10, 0))
+            count += 1
+        # This year: one draft from a current proposal (not the repeat offender's: the browser
+        # tour drafts that one).
+        for proposal in selectors.letter_proposals(chief):
+            if proposal.staff != self.offender and proposal.state == "new":
+                services.draft_letter(
+                    kind=proposal.rule.letter_kind,
+                    violations=proposal.violations,
+                    addressees=[proposal.unit],
+                    rule=proposal.rule,
+                    by=chief,
+                )
+                count += 1
+                break
+        return count
 
 
 DEMO_TASKS = [

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from inspections.models import Feedback, RollEntry, Visit
-from units.models import Staff, Task, Unit
+from units.models import Authority, Staff, Task, Unit
 
 
 class ViolationType(models.Model):
@@ -369,3 +369,395 @@ class Evidence(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("discipline:evidence_download", args=[self.pk])
+
+
+class LetterKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder (nhắc nhở)")
+    RECTIFICATION = "rectification", _("Rectification (chấn chỉnh)")
+    SELF_REVIEW = "self_review", _("Request for self-review (yêu cầu kiểm điểm)")
+
+
+class EscalationRule(models.Model):
+    """“N upheld violations of category C by one person (or one unit) within D days proposes a
+    letter of kind K.” Seeded with the defaults of the directive's item 4; edited in the admin."""
+
+    class Scope(models.TextChoices):
+        PERSON = "person", _("One person")
+        UNIT = "unit", _("One unit")
+
+    name = models.CharField(_("name"), max_length=200)
+    scope = models.CharField(_("counted per"), max_length=10, choices=Scope.choices)
+    category = models.CharField(
+        _("violation category"),
+        max_length=30,
+        choices=ViolationType.Category.choices,
+        blank=True,
+        help_text=_("Leave empty to count violations of every category."),
+    )
+    threshold = models.PositiveSmallIntegerField(
+        _("number of violations"), help_text=_("A letter is proposed from this many on.")
+    )
+    window_days = models.PositiveSmallIntegerField(
+        _("within days"), help_text=_("Only violations of the last this many days count.")
+    )
+    letter_kind = models.CharField(_("letter kind"), max_length=20, choices=LetterKind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__gte=1) & Q(window_days__gte=1),
+                name="escalation_rule_positive",
+                violation_error_message=_("The number and the days must be at least 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Register(models.Model):
+    """The outgoing-document register (sổ văn bản đi) of one Authority for one year. It hands
+    out letter numbers: consecutive from 1, under a row lock, in the issuing transaction."""
+
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="registers", verbose_name=_("authority")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("outgoing register")
+        verbose_name_plural = _("outgoing registers")
+        ordering = ["authority", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "year"], name="register_once_per_authority_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} — {self.year}"
+
+
+class LetterQuerySet(models.QuerySet):
+    def issued(self):
+        return self.exclude(status=Letter.Status.DRAFT)
+
+    def overdue(self, today: datetime.date):
+        return self.filter(status=Letter.Status.ISSUED, response_due__lt=today)
+
+    def addressed_to(self, units):
+        return self.filter(
+            pk__in=Letter.addressees.through.objects.filter(unit__in=units).values("letter_id")
+        )
+
+
+class Letter(models.Model):
+    """An official công văn about violations (Nghị định 30/2020/NĐ-CP). A draft can be edited;
+    issuing gives it a number, symbol and date and freezes it: corrections are a new letter."""
+
+    Kind = LetterKind
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued, awaiting report")
+        ANSWERED = "answered", _("Report received")
+        CLOSED = "closed", _("Closed")
+
+    # What an issued letter says; none of it changes after issue.
+    FROZEN_FIELDS = (
+        "authority_id",
+        "drafting_unit_id",
+        "kind",
+        "subject",
+        "recipients",
+        "body",
+        "copy_to",
+        "response_due",
+        "signer_id",
+        "signature_titles",
+        "signer_name",
+        "register_id",
+        "number",
+        "symbol",
+        "issued_on",
+        "issued_at",
+        "issued_by_id",
+    )
+
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="letters",
+        verbose_name=_("issuing authority"),
+    )
+    drafting_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="drafted_letters",
+        verbose_name=_("drafting unit"),
+        help_text=_("Its code follows the abbreviation in the symbol, e.g. UBND-VP."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    subject = models.CharField(
+        _("subject"),
+        max_length=300,
+        help_text=_("Printed after “V/v”, e.g. “chấn chỉnh kỷ luật, kỷ cương hành chính”."),
+    )
+    recipients = models.TextField(
+        _("addressed to (Kính gửi)"), help_text=_("One addressee per line.")
+    )
+    body = models.TextField(
+        _("body"),
+        help_text=_("One paragraph per line. The last paragraph ends with “./.”."),
+    )
+    copy_to = models.TextField(
+        _("copies to (Nơi nhận)"),
+        help_text=_("One line per recipient, without the leading dash; the last is “Lưu: …”."),
+    )
+    response_due = models.DateField(_("report due"))
+    addressees = models.ManyToManyField(
+        Unit, related_name="letters_received", verbose_name=_("addressed units"), blank=True
+    )
+    violations = models.ManyToManyField(
+        Violation, related_name="letters", verbose_name=_("violations"), blank=True
+    )
+    signer = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="signed_letters", verbose_name=_("signer")
+    )
+    signature_titles = models.TextField(
+        _("signature titles"), blank=True, help_text=_("E.g. “TL. CHỦ TỊCH” then the title.")
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    rule = models.ForeignKey(
+        EscalationRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("proposed by rule"),
+    )
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("register"),
+    )
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    symbol = models.CharField(_("symbol"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issued_letters",
+        verbose_name=_("issued by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="drafted_letters",
+        verbose_name=_("drafted by"),
+    )
+    created_at = models.DateTimeField(_("drafted at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("report received at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closed_letters",
+        verbose_name=_("closed by"),
+    )
+
+    history = HistoricalRecords(m2m_fields=["addressees", "violations"])
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["-issued_on", "-number", "-pk"]
+        permissions = [
+            ("issue_letter", _("Can issue a letter (number and date it)")),
+            ("close_letter", _("Can close a letter")),
+        ]
+        indexes = [
+            models.Index(fields=["authority", "status", "-created_at"], name="letter_status_idx"),
+            models.Index(fields=["status", "response_due"], name="letter_status_due_idx"),
+            models.Index(fields=["authority", "-issued_on", "-number"], name="letter_issued_idx"),
+        ]
+        constraints = [
+            # Gap-free numbering is the services' job; duplicates are impossible here too.
+            models.UniqueConstraint(
+                fields=["register", "number"], name="letter_number_unique_in_register"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="draft", number__isnull=True, register__isnull=True)
+                    | (
+                        ~Q(status="draft")
+                        & Q(
+                            number__gte=1,
+                            register__isnull=False,
+                            issued_on__isnull=False,
+                            issued_at__isnull=False,
+                        )
+                    )
+                ),
+                name="letter_number_only_when_issued",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.number:
+            return f"{self.reference} — V/v {self.subject}"
+        return _("Draft: V/v %(subject)s") % {"subject": self.subject}
+
+    def get_absolute_url(self) -> str:
+        return reverse("discipline:letter_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if (
+            self.drafting_unit_id
+            and self.authority_id
+            and self.drafting_unit.authority_id != self.authority_id
+        ):
+            errors["drafting_unit"] = _("The drafting unit belongs to another authority.")
+        # Checked while drafting only: a signer who later retires leaves issued letters alone.
+        if (
+            self.status == self.Status.DRAFT
+            and self.signer_id
+            and self.drafting_unit_id
+            and (self.signer.unit_id != self.drafting_unit_id or not self.signer.is_active)
+        ):
+            errors["signer"] = _("The signer must be an active member of the drafting unit.")
+        if errors:
+            raise ValidationError(errors)
+        if self.pk:
+            stored = Letter.objects.filter(pk=self.pk).values("status", *self.FROZEN_FIELDS).first()
+            if stored and stored["status"] != self.Status.DRAFT:
+                changed = [f for f in self.FROZEN_FIELDS if getattr(self, f) != stored[f]]
+                if changed:
+                    raise ValidationError(
+                        _("An issued letter cannot be changed; correct it with a new letter."),
+                        code="frozen",
+                    )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def number_display(self) -> str:
+        """The number with at least two digits (Nghị định 30: “07”), or "" for a draft."""
+        return f"{self.number:02d}" if self.number else ""
+
+    @property
+    def reference(self) -> str:
+        """“07/UBND-VP”; a draft has no number yet."""
+        return f"{self.number_display}/{self.symbol}" if self.number else ""
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status == self.Status.ISSUED and self.response_due < today
+
+    def recipient_lines(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+    def body_paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.body.splitlines() if line.strip()]
+
+    def copy_to_lines(self) -> list[str]:
+        return [line.strip() for line in self.copy_to.splitlines() if line.strip()]
+
+    def signature_lines(self) -> list[str]:
+        return [line.strip() for line in self.signature_titles.splitlines() if line.strip()]
+
+
+class LetterReport(models.Model):
+    """An addressed unit's report on how it handled a letter (text and attachments). Kept for
+    good: a later report adds to it, nothing replaces it."""
+
+    letter = models.ForeignKey(
+        Letter, on_delete=models.PROTECT, related_name="reports", verbose_name=_("letter")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="letter_reports", verbose_name=_("unit")
+    )
+    text = models.TextField(_("report on the handling"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="letter_reports",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report on a letter")
+        verbose_name_plural = _("reports on letters")
+        ordering = ["submitted_at", "pk"]
+        indexes = [models.Index(fields=["letter", "unit"], name="letter_report_letter_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.letter}"
+
+
+def report_upload_to(instance, filename: str) -> str:
+    extension = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(
+        instance.content_type, ""
+    )
+    return f"reports/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}{extension}"
+
+
+class ReportAttachment(models.Model):
+    """A photo or PDF attached to a report on a letter (e.g. the signed self-review minutes)."""
+
+    report = models.ForeignKey(
+        LetterReport,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("report"),
+    )
+    file = models.FileField(_("file"), upload_to=report_upload_to, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="report_attachments",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "image/png", "application/pdf"]),
+                name="report_attachment_allowed_content_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("discipline:report_attachment_download", args=[self.pk])

@@ -4,16 +4,25 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from discipline.models import Evidence, Violation
+from discipline.models import (
+    EscalationRule,
+    Evidence,
+    Letter,
+    LetterReport,
+    Register,
+    ReportAttachment,
+    Violation,
+)
 from inspections.selectors import feedback_attention, visits_visible_to
-from units.models import DiaryEntry
-from units.selectors import staff_of, task_counts, units_visible_to
+from units.models import DiaryEntry, Staff, Unit
+from units.roles import Role
+from units.selectors import has_role, sees_whole_authority, staff_of, task_counts, units_visible_to
 
 
 def violations_visible_to(user) -> QuerySet[Violation]:
@@ -213,3 +222,202 @@ def violation_timeline(violation: Violation) -> list[TimelineEntry]:
         entries.append(entry)
         previous = record
     return entries
+
+
+# --- letters ---------------------------------------------------------------------------------
+
+
+def signer_candidates(drafting_unit: Unit) -> QuerySet[Staff]:
+    """Who may sign for the drafting unit: its head, deputies whose title ends with the head's
+    (“Phó Chánh Văn phòng”), and members holding the office-chief role."""
+    condition = Q(user__groups__name=Role.OFFICE_CHIEF)
+    head = drafting_unit.head
+    if head is not None:
+        condition |= Q(pk=head.pk)
+        if head.position:
+            condition |= Q(position__iendswith=head.position)
+    return (
+        Staff.objects.active()
+        .filter(condition, unit=drafting_unit)
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def letters_visible_to(user) -> QuerySet[Letter]:
+    """Letters the user may read. The Authority-wide roles see every letter drafted in their
+    Authority, drafts included; a unit head sees only issued letters addressed to a unit they
+    see; anyone else none."""
+    units = units_visible_to(user)
+    if sees_whole_authority(user):
+        return Letter.objects.filter(drafting_unit__in=units)
+    if has_role(user, Role.UNIT_HEADS):
+        return Letter.objects.issued().addressed_to(units)
+    return Letter.objects.none()
+
+
+def get_letter(user, pk) -> Letter:
+    """One letter the user may read, with what its pages print, or 404."""
+    return get_object_or_404(
+        letters_visible_to(user).select_related(
+            "authority", "drafting_unit__head", "signer", "register"
+        ),
+        pk=pk,
+    )
+
+
+def letter_reports_visible_to(user) -> QuerySet[LetterReport]:
+    """Reports on letters the user reads; a unit head sees only their own units' reports."""
+    reports = LetterReport.objects.filter(letter__in=letters_visible_to(user))
+    if not sees_whole_authority(user):
+        reports = reports.filter(unit__in=units_visible_to(user))
+    return reports
+
+
+def get_report_attachment(user, pk) -> ReportAttachment:
+    return get_object_or_404(
+        ReportAttachment.objects.filter(report__in=letter_reports_visible_to(user)), pk=pk
+    )
+
+
+def register_letters(user, year: int) -> QuerySet[Letter]:
+    """The outgoing register (sổ văn bản đi) of `year` as the user may see it, by number."""
+    return (
+        letters_visible_to(user)
+        .issued()
+        .filter(register__year=year)
+        .select_related("register__authority", "authority")
+        .prefetch_related("addressees")
+        .order_by("register__authority", "number")
+    )
+
+
+def register_years(user) -> list[int]:
+    units = units_visible_to(user)
+    years = Register.objects.filter(authority__units__in=units).values_list("year", flat=True)
+    return sorted(set(years), reverse=True)
+
+
+def letter_counts(user, today: datetime.date) -> dict[str, int]:
+    """Letters needing attention, in one query: drafts, reports awaited, overdue reports."""
+    status = Letter.Status
+    return letters_visible_to(user).aggregate(
+        letter_drafts=Count("pk", filter=Q(status=status.DRAFT)),
+        letters_awaiting=Count("pk", filter=Q(status=status.ISSUED)),
+        letters_overdue=Count("pk", filter=Q(status=status.ISSUED, response_due__lt=today)),
+        letters_answered=Count("pk", filter=Q(status=status.ANSWERED)),
+    )
+
+
+@dataclass
+class Proposal:
+    """Someone due a letter under an escalation rule: a person (and their unit) or a unit,
+    the standing violations behind it, and the letters of the rule's kind already citing them."""
+
+    rule: EscalationRule
+    unit: Unit
+    staff: Staff | None
+    violations: list[Violation]
+    covering: list[Letter] = field(default_factory=list)
+    drafts: list[Letter] = field(default_factory=list)
+    uncovered: int = 0
+
+    @property
+    def target(self) -> str:
+        return f"s{self.staff.pk}" if self.staff else f"u{self.unit.pk}"
+
+    @property
+    def state(self) -> str:
+        """new (no letter yet), partly (new violations since a letter), drafted, covered."""
+        if self.uncovered == 0:
+            return "covered"
+        if self.drafts:
+            return "drafted"
+        return "partly" if self.covering else "new"
+
+
+def letter_proposals(user, *, now: datetime.datetime | None = None, rules=None) -> list[Proposal]:
+    """Who is due a letter under the active escalation rules, within the user's units.
+
+    Counts only violations that stand (acknowledged, upheld, closed). Queries: one for the
+    rules, one per rule for the people or units over its threshold, one for their violations,
+    one for the letters citing them, however many rows there are."""
+    now = now or timezone.now()
+    if rules is None:
+        rules = list(EscalationRule.objects.filter(is_active=True))
+    standing = Violation.objects.upheld().filter(unit__in=units_visible_to(user))
+    targets: dict[int, set[int]] = {}
+    wanted = Q(pk__in=[])
+    for rule in rules:
+        condition = Q(occurred_at__gte=now - datetime.timedelta(days=rule.window_days))
+        if rule.category:
+            condition &= Q(type__category=rule.category)
+        key = "staff_id" if rule.scope == EscalationRule.Scope.PERSON else "unit_id"
+        over = (
+            standing.filter(condition)
+            .values(key)
+            .annotate(n=Count("pk"))
+            .filter(n__gte=rule.threshold)
+            .values_list(key, flat=True)
+        )
+        targets[rule.pk] = set(over)
+        wanted |= condition & Q(**{f"{key}__in": targets[rule.pk]})
+    found = list(
+        standing.filter(wanted)
+        .select_related("staff__unit", "unit", "type")
+        .order_by("occurred_at", "pk")
+    )
+    citing: dict[int, list[Letter]] = {}
+    links = Letter.violations.through.objects.filter(
+        violation_id__in=[v.pk for v in found]
+    ).select_related("letter")
+    for link in links:
+        citing.setdefault(link.violation_id, []).append(link.letter)
+
+    proposals = []
+    for rule in rules:
+        since = now - datetime.timedelta(days=rule.window_days)
+        person = rule.scope == EscalationRule.Scope.PERSON
+        groups: dict[int, list[Violation]] = {}
+        for violation in found:
+            target = violation.staff_id if person else violation.unit_id
+            if (
+                target in targets[rule.pk]
+                and violation.occurred_at >= since
+                and (not rule.category or violation.type.category == rule.category)
+            ):
+                groups.setdefault(target, []).append(violation)
+        for violations in groups.values():
+            first = violations[0]
+            proposal = Proposal(
+                rule=rule,
+                unit=first.staff.unit if person else first.unit,
+                staff=first.staff if person else None,
+                violations=violations,
+            )
+            seen: dict[int, Letter] = {}
+            for violation in violations:
+                same_kind = [
+                    letter
+                    for letter in citing.get(violation.pk, ())
+                    if letter.kind == rule.letter_kind
+                ]
+                if not any(not letter.is_draft for letter in same_kind):
+                    proposal.uncovered += 1
+                for letter in same_kind:
+                    seen[letter.pk] = letter
+            proposal.covering = [letter for letter in seen.values() if not letter.is_draft]
+            proposal.drafts = [letter for letter in seen.values() if letter.is_draft]
+            proposals.append(proposal)
+    order = {"new": 0, "partly": 1, "drafted": 2, "covered": 3}
+    proposals.sort(key=lambda p: (order[p.state], p.rule.sort_order, -len(p.violations)))
+    return proposals
+
+
+def get_proposal(user, *, rule_pk: int, target: str) -> Proposal:
+    """One current proposal (rule and "s<staff>"/"u<unit>"), or 404."""
+    rule = get_object_or_404(EscalationRule.objects.filter(is_active=True), pk=rule_pk)
+    for proposal in letter_proposals(user, rules=[rule]):
+        if proposal.target == target:
+            return proposal
+    raise Http404

@@ -12,6 +12,24 @@ admin.site.site_title = "Kỷ cương"
 admin.site.index_title = admin.site.site_header
 
 discipline_patterns = [
+    path("letters/", views.letter_list, name="letter_list"),
+    path("letters/proposals/", views.letter_proposals, name="letter_proposals"),
+    path("letters/draft/", views.letter_draft, name="letter_draft"),
+    path("letters/register/", views.letter_register, name="letter_register"),
+    path("letters/register/export/", views.letter_register_export, name="letter_register_export"),
+    path("letters/<int:pk>/", views.letter_detail, name="letter_detail"),
+    path("letters/<int:pk>/edit/", views.letter_edit, name="letter_edit"),
+    path("letters/<int:pk>/issue/", views.letter_issue, name="letter_issue"),
+    path("letters/<int:pk>/close/", views.letter_close, name="letter_close"),
+    path("letters/<int:pk>/report/", views.letter_report, name="letter_report"),
+    path("letters/<int:pk>/print/", views.letter_print, name="letter_print"),
+    path("letters/<int:pk>/docx/", views.letter_docx, name="letter_docx"),
+    path("letters/<int:pk>/pdf/", views.letter_pdf, name="letter_pdf"),
+    path(
+        "letter-reports/files/<int:pk>/",
+        views.report_attachment_download,
+        name="report_attachment_download",
+    ),
     path("violations/", views.violation_list, name="violation_list"),
     path("violations/new/", views.violation_record, name="violation_record"),
     path("violations/notify/", views.violations_notify, name="violations_notify"),

@@ -123,7 +123,7 @@ def test_actions_need_their_permission(client, request, disputed, persona, actio
     [
         ("inspector", {"notify_selected", "rule_selected", "close_selected", "void_selected"}),
         ("unit_head_a", {"acknowledge_selected", "dispute_selected"}),
-        ("office_chief", set()),
+        ("office_chief", {"draft_letter_selected"}),
     ],
 )
 def test_each_role_is_offered_its_actions(client, request, persona, expected, violation_a):

@@ -2,9 +2,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from discipline import selectors
 from discipline.demo import DEMO_PASSWORD
-from discipline.models import Violation
+from discipline.models import Letter, LetterReport, Register, Violation
 from inspections.models import Feedback, Visit
 from units.models import DiaryEntry, Staff, Task, Unit
 from units.selectors import units_visible_to
@@ -26,6 +28,9 @@ def _snapshot():
         Task.objects.count(),
         DiaryEntry.objects.count(),
         Feedback.objects.count(),
+        sorted(Letter.objects.values_list("pk", "status", "number")),
+        sorted(Register.objects.values_list("year", "last_number")),
+        LetterReport.objects.count(),
     )
 
 
@@ -103,3 +108,25 @@ def test_demo_has_tasks_diaries_and_feedback_to_show(demo):
     assert not DiaryEntry.objects.filter(day__gte=timezone.localdate()).exists()
     assert set(Feedback.objects.values_list("status", flat=True)) == set(Feedback.Status.values)
     assert Feedback.objects.filter(category="praise", unit__code="KH").count() >= 3
+
+
+def test_demo_has_last_years_letters_and_a_draft_so_this_year_starts_at_01(demo):
+    year = timezone.localdate().year
+    assert list(Register.objects.values_list("year", "last_number")) == [(year - 1, 3)]
+    statuses = sorted(Letter.objects.values_list("status", flat=True))
+    assert statuses == ["answered", "closed", "draft", "issued"]
+    overdue = Letter.objects.overdue(timezone.localdate()).get()
+    assert overdue.number_display == "03"
+    assert LetterReport.objects.filter(submitted_by__username="unithead").count() == 2
+
+
+def test_demo_chief_is_proposed_a_letter_for_the_khanh_hung_repeat_offender(demo):
+    chief = User.objects.get(username="chief")
+    repeat = [
+        p
+        for p in selectors.letter_proposals(chief)
+        if p.staff is not None and p.unit.code == "KH" and p.rule.letter_kind == "self_review"
+    ]
+    assert len(repeat) == 1
+    assert repeat[0].state == "new"
+    assert len(repeat[0].violations) >= 3

@@ -11,7 +11,13 @@ from django.utils import timezone
 from inspections.models import ChecklistAnswer, Feedback, RollEntry, Visit
 from units.models import Staff, Unit
 from units.roles import Role
-from units.selectors import has_role, sees_whole_authority, staff_of, units_visible_to
+from units.selectors import (
+    diary_days,
+    has_role,
+    sees_whole_authority,
+    staff_of,
+    units_visible_to,
+)
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
@@ -202,3 +208,16 @@ def feedback_attention(user) -> int:
     if not user.has_perm("inspections.triage_feedback"):
         return 0
     return feedback_visible_to(user).untriaged().count()
+
+
+# The work diary is written at the end of each day, so a visit looks at the working days before
+# its own day (the directive: a diary "to serve monitoring and inspection").
+DIARY_DAYS = 5
+
+
+def diary_evidence(visit: Visit, staff_ids) -> dict[int, list[tuple[datetime.date, bool]]]:
+    """For each person, the DIARY_DAYS working days before the visit's day, oldest first, each
+    with whether the person wrote a diary entry for it. One query."""
+    day = timezone.localdate(visit.started_at) if visit.started_at else visit.planned_date
+    days = diary_days(staff_ids, day - datetime.timedelta(days=1), days=DIARY_DAYS)
+    return {staff_id: sorted(written.items()) for staff_id, written in days.items()}

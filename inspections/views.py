@@ -174,8 +174,10 @@ def _roll_rows(visit, failed: tuple[int, dict, dict] | None = None) -> list[dict
     """What the roll page shows for each person: the saved mark (or, for a mark just refused,
     what was sent with its errors), its findings, and whether a late arrival is within grace."""
     threshold = visit.lateness_threshold()
+    entries = list(selectors.roll_of(visit))
+    diaries = selectors.diary_evidence(visit, [entry.staff_id for entry in entries])
     rows = []
-    for entry in selectors.roll_of(visit):
+    for entry in entries:
         values = MarkForm.initial_for(entry)
         errors = {}
         if failed and failed[0] == entry.pk:
@@ -187,18 +189,37 @@ def _roll_rows(visit, failed: tuple[int, dict, dict] | None = None) -> list[dict
                 "errors": errors,
                 "findings": entry.finding_labels(threshold),
                 "within_grace": entry.within_grace(threshold),
+                "diary": diaries[entry.staff_id],
+                "diary_written": sum(written for _day, written in diaries[entry.staff_id]),
             }
         )
     return rows
+
+
+def _diary_summary(rows: list[dict]) -> dict:
+    """The evidence for the checklist item "work diaries kept": how many people on the roll
+    wrote their diary on every one, some, or none of the working days before the visit."""
+    days = selectors.DIARY_DAYS
+    summary = {"days": days, "people": len(rows), "every": 0, "some": 0, "none": []}
+    for row in rows:
+        if row["diary_written"] == days:
+            summary["every"] += 1
+        elif row["diary_written"]:
+            summary["some"] += 1
+        else:
+            summary["none"].append(row["entry"].staff.full_name)
+    return summary
 
 
 def _render_roll(request, visit, *, failed=None, status=200):
     editable = visit.status == Visit.Status.IN_PROGRESS and request.user.has_perm(RUN)
     missing = selectors.staff_missing_from_roll(visit) if editable else None
     missing_list = list(missing) if missing is not None else []
+    rows = _roll_rows(visit, failed)
     context = {
         "visit": visit,
-        "rows": _roll_rows(visit, failed),
+        "rows": rows,
+        "diary_summary": _diary_summary(rows),
         "checklist": list(selectors.checklist_of(visit)),
         "editable": editable,
         "presence_choices": RollEntry.Presence.choices,

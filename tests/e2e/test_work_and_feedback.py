@@ -143,4 +143,30 @@ def test_unit_head_assigns_a_task_that_a_staff_member_completes(page, demo_site,
         "Đã hoàn thành",
         "Đã chấp nhận",
     ]
+    log_out(page)
+
+    # An inspector visiting Khánh Hưng sees, on the roll, who kept their work diary.
+    from inspections.selectors import DIARY_DAYS
+    from units.calendar import working_days_back
+    from units.models import DiaryEntry, Unit
+
+    khanh_hung = Unit.objects.get(code="KH")
+    window = working_days_back(timezone.localdate() - datetime.timedelta(days=1), DIARY_DAYS)
+    written = (
+        DiaryEntry.objects.filter(staff__unit=khanh_hung, staff__is_active=True, day__in=window)
+        .values("staff", "day")
+        .distinct()
+        .count()
+    )
+    assert written > 0  # the demo's diarists
+    log_in(page, base, "inspector")
+    page.goto(f"{base}/visits/plan/?unit={khanh_hung.pk}")
+    page.get_by_role("button", name="Lưu kế hoạch kiểm tra").click()
+    page.get_by_role("button", name="Bắt đầu kiểm tra ngay").click()
+    page.wait_for_url("**/roll/")
+    card = page.locator("article.entry", has_text=canbo.full_name)
+    expect(card.locator(".diary-days")).to_be_visible()
+    expect(page.locator(".diary-day.written")).to_have_count(written)
+    expect(page.locator(".diary-summary")).to_contain_text("Sổ nhật ký công việc trong 5 ngày")
+    page.screenshot(path="/tmp/kycuong-e2e-roll-diary.png", full_page=True)
     console.assert_clean()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from discipline.models import (
+    Decision,
     EscalationRule,
     Evidence,
     Letter,
@@ -152,6 +153,7 @@ STEP_LABELS = {
     "closed": _("Closed"),
     "voided": _("Voided"),
     "overdue": _("Answer overdue: unit head and inspectors reminded"),
+    "extended": _("Handling limit extended to 150 days"),
 }
 # Fields whose new value the timeline shows (times are the entry's own time).
 TIMELINE_FIELDS = [
@@ -421,3 +423,52 @@ def get_proposal(user, *, rule_pk: int, target: str) -> Proposal:
         if proposal.target == target:
             return proposal
     raise Http404
+
+
+# --- disciplinary decisions and the year's record ----------------------------------------------
+
+
+def decisions_visible_to(user) -> QuerySet[Decision]:
+    """Decisions recorded in the units the user sees (a unit head: their unit's)."""
+    return Decision.objects.filter(unit__in=units_visible_to(user))
+
+
+def get_decision(user, pk) -> Decision:
+    """One decision the user may see, with its person, unit and authority, or 404."""
+    return get_object_or_404(
+        decisions_visible_to(user).select_related("staff", "unit", "authority", "recorded_by"),
+        pk=pk,
+    )
+
+
+def decisions_of_violation(violation: Violation) -> list[Decision]:
+    """The decisions concerning one violation, oldest first (one query)."""
+    return list(violation.decisions.order_by("decided_on", "pk"))
+
+
+def evaluation_people(user, *, year: int, unit: Unit | None = None) -> QuerySet[Staff]:
+    """Who the year's evaluation sheet lists: staff of the chosen unit (or of every unit the
+    user sees) who are active, or who have a standing violation or a decision in the year.
+    By unit, then name."""
+    units = units_visible_to(user)
+    if unit is not None:
+        units = units.filter(pk=unit.pk)
+    with_record = Q(
+        pk__in=Violation.objects.upheld()
+        .filter(unit__in=units, occurred_at__year=year)
+        .values("staff_id")
+    ) | Q(pk__in=Decision.objects.filter(unit__in=units, year=year).values("staff_id"))
+    return (
+        Staff.objects.filter(unit__in=units)
+        .filter(Q(is_active=True) | with_record)
+        .select_related("unit")
+        .order_by("unit__name", "full_name", "pk")
+    )
+
+
+def evaluation_sources(user) -> tuple[QuerySet[Violation], QuerySet[Decision]]:
+    """The standing violations and the decisions the sheet may count for this user."""
+    units = units_visible_to(user)
+    return Violation.objects.upheld().filter(unit__in=units), Decision.objects.filter(
+        unit__in=units
+    )

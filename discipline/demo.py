@@ -1118,23 +1118,25 @@ def add_demo_decisions(authority: Authority, *, today: datetime.date) -> int:
         return 0
     standing = Violation.objects.upheld().filter(unit__authority=authority)
     offender = standing.filter(type__code="alcohol", occurred_at__year=today.year - 1).first()
+    # This year's standing violation, or (early in January) the latest one, decided today.
+    others = standing.exclude(staff_id=getattr(offender, "staff_id", None))
     current = (
-        standing.filter(occurred_at__year=today.year)
-        .exclude(staff_id=getattr(offender, "staff_id", None))
-        .order_by("occurred_at", "pk")
-        .first()
+        others.filter(occurred_at__year=today.year).order_by("occurred_at", "pk").first()
+        or others.order_by("-occurred_at", "-pk").first()
     )
     plan = []
     if offender is not None:
-        plan.append((offender, Decision.Form.REPRIMAND, "15/QĐ-UBND", 40))
+        occurred = timezone.localdate(offender.occurred_at)
+        decided = min(occurred + datetime.timedelta(days=40), datetime.date(occurred.year, 12, 28))
+        plan.append((offender, Decision.Form.REPRIMAND, "15/QĐ-UBND", decided))
     if current is not None:
-        plan.append((current, Decision.Form.WARNING, "07/QĐ-UBND", 20))
+        occurred = timezone.localdate(current.occurred_at)
+        decided = today
+        if occurred.year == today.year:
+            decided = min(occurred + datetime.timedelta(days=20), today)
+        plan.append((current, Decision.Form.WARNING, "07/QĐ-UBND", decided))
     count = 0
-    for violation, form, number, after in plan:
-        occurred = timezone.localdate(violation.occurred_at)
-        decided = min(occurred + datetime.timedelta(days=after), today)
-        if decided.year != occurred.year and occurred.year < today.year:
-            decided = datetime.date(occurred.year, 12, 28)
+    for violation, form, number, decided in plan:
         with _as_of(timezone.make_aware(datetime.datetime.combine(decided, datetime.time(10)))):
             services.record_decision(
                 staff=violation.staff,

@@ -446,10 +446,12 @@ def decisions_of_violation(violation: Violation) -> list[Decision]:
     return list(violation.decisions.order_by("decided_on", "pk"))
 
 
-def evaluation_people(user, *, year: int, unit: Unit | None = None) -> QuerySet[Staff]:
+def evaluation_people(
+    user, *, year: int, unit: Unit | None = None, with_record_only: bool = False
+) -> QuerySet[Staff]:
     """Who the year's evaluation sheet lists: staff of the chosen unit (or of every unit the
-    user sees) who are active, or who have a standing violation or a decision in the year.
-    By unit, then name."""
+    user sees) who are active, or who have a standing violation or a decision in the year
+    (only the latter with `with_record_only`). By unit, then name."""
     units = units_visible_to(user)
     if unit is not None:
         units = units.filter(pk=unit.pk)
@@ -460,7 +462,7 @@ def evaluation_people(user, *, year: int, unit: Unit | None = None) -> QuerySet[
     ) | Q(pk__in=Decision.objects.filter(unit__in=units, year=year).values("staff_id"))
     return (
         Staff.objects.filter(unit__in=units)
-        .filter(Q(is_active=True) | with_record)
+        .filter(with_record if with_record_only else Q(is_active=True) | with_record)
         .select_related("unit")
         .order_by("unit__name", "full_name", "pk")
     )

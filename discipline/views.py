@@ -1241,7 +1241,10 @@ def evaluation_sheet(request):
     user = request.user
     year = _year(request)
     unit = _chosen_unit(request)
-    people = selectors.evaluation_people(user, year=year, unit=unit)
+    with_record_only = request.GET.get("record") == "1"
+    people = selectors.evaluation_people(
+        user, year=year, unit=unit, with_record_only=with_record_only
+    )
     page = Paginator(people, EVALUATION_PAGE_SIZE).get_page(request.GET.get("page"))
     violations, decisions = selectors.evaluation_sources(user)
     lines = evaluation.person_years(
@@ -1258,9 +1261,14 @@ def evaluation_sheet(request):
             "unit": unit,
             "units": units_visible_to(user).order_by("name"),
             "categories": evaluation.CATEGORIES,
+            "with_record_only": with_record_only,
             "query": _query_without_page(request),
             "export_query": urlencode(
-                {"year": year, **({"unit": unit.pk} if unit is not None else {})}
+                {
+                    "year": year,
+                    **({"unit": unit.pk} if unit is not None else {}),
+                    **({"record": 1} if with_record_only else {}),
+                }
             ),
         },
     )
@@ -1282,7 +1290,9 @@ def evaluation_export(request):
     user = request.user
     year = _year(request)
     unit = _chosen_unit(request)
-    people = selectors.evaluation_people(user, year=year, unit=unit)
+    people = selectors.evaluation_people(
+        user, year=year, unit=unit, with_record_only=request.GET.get("record") == "1"
+    )
     violations, decisions = selectors.evaluation_sources(user)
     categories = evaluation.CATEGORIES
 

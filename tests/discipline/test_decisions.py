@@ -336,3 +336,27 @@ def test_decision_list_query_count_does_not_grow_with_rows(
 
 
 PINNED_DECISION_LIST = 10
+
+
+def test_admin_action_extends_the_handling_limit(client, administrator, offence):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:discipline_violation_changelist"),
+        {"action": "extend_handling_selected", "_selected_action": [offence.pk]},
+    )
+    assert response.status_code == 302
+    offence.refresh_from_db()
+    assert offence.handling_extended
+    page = client.get(offence.get_absolute_url()).content.decode()
+    assert "Thời hạn xử lý kỷ luật (150 ngày, đã kéo dài)" in page
+
+
+def test_inspector_has_no_extend_action(client, inspector, offence):
+    client.force_login(inspector)
+    response = client.post(
+        reverse("admin:discipline_violation_changelist"),
+        {"action": "extend_handling_selected", "_selected_action": [offence.pk]},
+    )
+    offence.refresh_from_db()
+    assert not offence.handling_extended
+    assert response.status_code in (200, 302)

@@ -245,3 +245,14 @@ def test_xlsx_holds_numbers_as_numbers_and_vietnamese_intact(client, leader, peo
     assert clean["Đủ điều kiện xét “Lao động tiên tiến”"] == "Có"
     assert clean["Mức xếp loại tối đa"] is None
     assert sheet.column_dimensions["B"].width == 28
+
+
+def test_sheet_can_list_only_people_with_a_record(client, leader, people):
+    client.force_login(leader)
+    response = client.get(reverse("discipline:evaluation_sheet"), {"record": "1"})
+    names = {line.full_name for line in response.context["lines"]}
+    # Bùi Văn Cũ's record is last year's; the leader's own office has no record this year.
+    assert names == {"An Thị Quyết", "Cao Thị Sạch"}
+    export = client.get(reverse("discipline:evaluation_export"), {"record": "1"})
+    rows = list(_workbook(export).active.iter_rows(values_only=True))
+    assert {row[1] for row in rows[1:]} == names

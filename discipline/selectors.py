@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -455,14 +455,21 @@ def evaluation_people(
     units = units_visible_to(user)
     if unit is not None:
         units = units.filter(pk=unit.pk)
-    with_record = Q(
-        pk__in=Violation.objects.upheld()
-        .filter(unit__in=units, occurred_at__year=year)
-        .values("staff_id")
-    ) | Q(pk__in=Decision.objects.filter(unit__in=units, year=year).values("staff_id"))
+    violations = Violation.objects.upheld().filter(unit__in=units, occurred_at__year=year)
+    decisions = Decision.objects.filter(unit__in=units, year=year)
+    if with_record_only:
+        condition = Q(pk__in=violations.values("staff_id")) | Q(pk__in=decisions.values("staff_id"))
+    else:
+        # Everyone active, and the few who left during the year but have a record: probed
+        # person by person (index on person and date) instead of hashing a year of violations.
+        left_with_record = Staff.objects.filter(unit__in=units, is_active=False).filter(
+            Exists(violations.filter(staff_id=OuterRef("pk")))
+            | Exists(decisions.filter(staff_id=OuterRef("pk")))
+        )
+        condition = Q(is_active=True) | Q(pk__in=left_with_record.values("pk"))
     return (
         Staff.objects.filter(unit__in=units)
-        .filter(with_record if with_record_only else Q(is_active=True) | with_record)
+        .filter(condition)
         .select_related("unit")
         .order_by("unit__name", "full_name", "pk")
     )

@@ -1359,6 +1359,38 @@ def evaluation_export(request):
     if chunk:
         write(chunk)
 
+    # A second sheet: the year's decisions one per line, with real dates.
+    listed = workbook.create_sheet(title=str(_("Decisions %(year)s") % {"year": year})[:31])
+    decision_headers = [
+        _("Decision number"),
+        _("Decision date"),
+        _("Form of discipline"),
+        _("Full name"),
+        _("Unit"),
+        _("Deciding authority"),
+        _("Signed by"),
+    ]
+    for index, width in enumerate([18, 14, 22, 28, 30, 36, 30], start=1):
+        listed.column_dimensions[get_column_letter(index)].width = width
+    listed.append([WriteOnlyCell(listed, value=str(h)) for h in decision_headers])
+    year_decisions = decisions.in_year(year).select_related("staff", "unit")
+    if unit is not None:
+        year_decisions = year_decisions.filter(unit=unit)
+    for decision in year_decisions.order_by("decided_on", "pk").iterator(chunk_size=500):
+        date_cell = WriteOnlyCell(listed, value=decision.decided_on)
+        date_cell.number_format = "DD/MM/YYYY"
+        listed.append(
+            [
+                decision.number,
+                date_cell,
+                decision.get_form_display(),
+                decision.staff.full_name,
+                str(decision.unit),
+                decision.decided_by,
+                f"{decision.signer_position} {decision.signer_name}".strip(),
+            ]
+        )
+
     # Closed by the FileResponse once sent.
     out = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(out)

@@ -256,3 +256,18 @@ def test_sheet_can_list_only_people_with_a_record(client, leader, people):
     export = client.get(reverse("discipline:evaluation_export"), {"record": "1"})
     rows = list(_workbook(export).active.iter_rows(values_only=True))
     assert {row[1] for row in rows[1:]} == names
+
+
+def test_xlsx_lists_the_years_decisions_with_real_dates(client, leader, people):
+    client.force_login(leader)
+    response = client.get(reverse("discipline:evaluation_export"), {"year": THIS_YEAR})
+    workbook = _workbook(response)
+    assert workbook.sheetnames == [f"Đánh giá {THIS_YEAR}", f"Quyết định {THIS_YEAR}"]
+    rows = list(workbook[f"Quyết định {THIS_YEAR}"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Số quyết định", "Ngày quyết định", "Hình thức kỷ luật")
+    # Last year's decision (40/QĐ-UBND) is not in this year's list.
+    assert [row[0] for row in rows[1:]] == ["3/QĐ-UBND"]
+    _number, day, form, name = rows[1][:4]
+    assert isinstance(day, datetime.datetime)
+    assert day.date() == timezone.localdate()
+    assert (form, name) == ("Cảnh cáo", "An Thị Quyết")

@@ -12,11 +12,13 @@ from discipline import selectors, services
 from discipline.forms import (
     AcknowledgeForm,
     AdminDisputeForm,
+    DecisionAdminForm,
     DraftLetterForm,
     RulingForm,
     VoidForm,
 )
 from discipline.models import (
+    Decision,
     EscalationRule,
     Evidence,
     Letter,
@@ -111,6 +113,7 @@ class ViolationAdmin(DisciplineScopedAdmin):
         "close_selected",
         "void_selected",
         "draft_letter_selected",
+        "extend_handling_selected",
     ]
     show_full_result_count = False
 
@@ -208,6 +211,28 @@ class ViolationAdmin(DisciplineScopedAdmin):
                 "form": form,
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
+        )
+
+    def has_record_decision_permission(self, request) -> bool:
+        return request.user.has_perm("discipline.record_decision")
+
+    @admin.action(
+        description=_("Extend the handling limit to 150 days (complex case)"),
+        permissions=["record_decision"],
+    )
+    def extend_handling_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda v: services.extend_handling_limit(violation=v, by=request.user),
+            lambda n: (
+                ngettext(
+                    "%(count)d violation's handling limit extended to 150 days.",
+                    "%(count)d violations' handling limits extended to 150 days.",
+                    n,
+                )
+                % {"count": n}
+            ),
         )
 
     def has_draft_letter_permission(self, request) -> bool:
@@ -584,3 +609,65 @@ class LetterReportAdmin(DisciplineScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(DisciplineScopedAdmin):
+    """Administrators record the outcome of the formal disciplinary process here; everyone
+    else reads it on the decision pages. Corrections keep the previous version in history."""
+
+    form = DecisionAdminForm
+    list_display = ["number", "decided_on", "staff", "unit", "form", "decided_by"]
+    list_filter = ["form", "year", ("unit", ScopedRelatedFilter)]
+    list_select_related = ["staff", "unit"]
+    search_fields = ["number", "staff__full_name", "signer_name"]
+    autocomplete_fields = ["staff", "violations"]
+    readonly_fields = ["open_page", "authority", "unit", "recorded_by", "recorded_at"]
+    show_full_result_count = False
+
+    @admin.display(description=_("decision page"))
+    def open_page(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Open"))
+
+    def visible(self, request):
+        return selectors.decisions_visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("discipline.record_decision")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("discipline.record_decision")
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {
+            name: data[name]
+            for name in (
+                "form",
+                "number",
+                "decided_on",
+                "decided_by",
+                "signer_name",
+                "signer_position",
+                "notes",
+            )
+        }
+        if change:
+            saved = services.correct_decision(
+                decision=obj, by=request.user, violations=list(data["violations"]), **fields
+            )
+        else:
+            saved = services.record_decision(
+                staff=data["staff"], by=request.user, violations=list(data["violations"]), **fields
+            )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The service has set the violations.
+        pass

@@ -8,7 +8,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from discipline.models import LetterKind, Violation, ViolationType
+from discipline.models import Decision, LetterKind, Violation, ViolationType
 from units.models import Staff, Unit
 
 
@@ -511,3 +511,51 @@ class DraftLetterForm(forms.Form):
     """Choosing the kind of letter to draft from violations picked in the admin."""
 
     kind = forms.ChoiceField(label=_("Kind of letter"), choices=LetterKind.choices)
+
+
+class DecisionAdminForm(forms.ModelForm):
+    """Recording or correcting a decision in the admin. The checks that involve the chosen
+    violations and the authority's numbering are made here so that they show next to the
+    fields; the service makes them again when it saves."""
+
+    class Meta:
+        model = Decision
+        fields = [
+            "staff",
+            "form",
+            "number",
+            "decided_on",
+            "decided_by",
+            "signer_name",
+            "signer_position",
+            "violations",
+            "notes",
+        ]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from discipline.services import _check_decision_violations
+
+        data = super().clean()
+        staff = data.get("staff")
+        if staff is None:
+            return data
+        if "violations" in data:
+            try:
+                _check_decision_violations(staff, list(data["violations"]))
+            except ValidationError as error:
+                for message in error.message_dict["violations"]:
+                    self.add_error("violations", message)
+        if data.get("number") and data.get("decided_on"):
+            probe = Decision(
+                pk=self.instance.pk,
+                authority_id=staff.authority_id,
+                year=data["decided_on"].year,
+                number=data["number"].strip(),
+            )
+            try:
+                probe.validate_constraints()
+            except ValidationError as error:
+                self.add_error("number", error.messages)
+        return data

@@ -12,6 +12,7 @@
   Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.animation = false;
+  Chart.defaults.datasets.bar.maxBarThickness = 36;
 
   function draw(id, config) {
     var canvas = document.getElementById(id);

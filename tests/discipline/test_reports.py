@@ -508,7 +508,30 @@ def test_xlsx_reads_back_with_numbers_dates_and_vietnamese(client, leader, q3, u
         "UBND xã Vĩnh Trị",
     )
     assert listing[-1][0] == datetime.datetime(2025, 9, 30, 23, 59)  # local wall-clock time
-    assert book["Danh sách vi phạm"]["A2"].number_format == "dd/mm/yyyy hh:mm"
+    for cell in ("A2", "A3", "A6"):
+        assert book["Danh sách vi phạm"][cell].number_format == "dd/mm/yyyy hh:mm"
+    assert [row[5] for row in listing] == [
+        "Đã thừa nhận",
+        "Đã thừa nhận",
+        "Giữ nguyên",
+        "Đã thông báo thủ trưởng",
+        "Đã kết thúc",
+    ]
+
+
+def test_xlsx_list_keeps_every_row_and_escapes_text(client, leader, unit_a, inspector):
+    odd = factories.staff(unit_a, full_name="Ngô <Văn> & “Tí”")
+    for day in range(1, 31):
+        factories.violation(odd, by=inspector, occurred_at=local(2025, 9, day, 7, 59))
+    response = _get(client, leader, "report_xlsx", period="2025-09")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    listing = list(book["Danh sách vi phạm"].iter_rows(min_row=2, values_only=True))
+    assert len(listing) == 30
+    assert [row[0] for row in listing] == [
+        datetime.datetime(2025, 9, d, 7, 59) for d in range(1, 31)
+    ]
+    assert {row[1] for row in listing} == {"Ngô <Văn> & “Tí”"}
+    assert {row[4] for row in listing} == {"Thời gian làm việc"}
 
 
 def _report_docx(client, user, **params) -> Document:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from discipline.models import Letter, LetterReport, Violation, ViolationType
 from inspections.models import Visit
-from units.models import Unit
+from units.models import Staff, Unit
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 PERIOD_KINDS = ("year", "half", "quarter", "month", "custom")
@@ -188,13 +188,20 @@ def categories(category: str = "") -> list[tuple[str, str]]:
     ]
 
 
-def by_month_and_category(violations, period: Period) -> dict[tuple[datetime.date, str], int]:
-    """{(first day of month, category): count} for counted violations in the period (1 query)."""
+def by_unit_month_and_category(
+    violations, period: Period
+) -> dict[tuple[int, datetime.date, str], tuple[int, int]]:
+    """{(unit id, first day of month, category): (counted, standing)} for the violations in
+    the period, months in local time (1 query: one pass over the rows serves the dashboard's
+    months, categories and units)."""
     rows = (
         in_period(violations, period)
         .annotate(month=TruncMonth("occurred_at", tzinfo=_tz()))
-        .values("month", "type__category")
-        .annotate(n=Count("pk"))
+        .values("unit_id", "month", "type__category")
+        .annotate(
+            n=Count("pk"),
+            standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES)),
+        )
         .order_by()
     )
     result = {}
@@ -202,7 +209,7 @@ def by_month_and_category(violations, period: Period) -> dict[tuple[datetime.dat
         month = row["month"]
         if isinstance(month, datetime.datetime):
             month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
-        result[(month, row["type__category"])] = row["n"]
+        result[(row["unit_id"], month, row["type__category"])] = (row["n"], row["standing"])
     return result
 
 
@@ -244,6 +251,10 @@ def repeat_offenders(violations, period: Period, limit: int | None = None) -> li
 
 
 def repeat_offender_count(violations, period: Period) -> int:
+    return _offender_counts(violations, period).count()
+
+
+def _offender_counts(violations, period: Period):
     return (
         in_period(violations, period)
         .filter(status__in=Violation.STANDING_STATUSES)
@@ -251,8 +262,24 @@ def repeat_offender_count(violations, period: Period) -> int:
         .annotate(n=Count("pk"))
         .filter(n__gte=2)
         .order_by()
-        .count()
     )
+
+
+def top_repeat_offenders(violations, period: Period, limit: int) -> tuple[list[dict], int]:
+    """The `limit` people with the most standing violations (at least two) in the period, and
+    how many such people there are: one pass over the rows, one query for the names."""
+    counts = sorted(
+        _offender_counts(violations, period).values_list("staff_id", "n"),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    top = dict(counts[:limit])
+    people = Staff.objects.filter(pk__in=top).select_related("unit")
+    offenders = [
+        {"staff_id": p.pk, "name": p.full_name, "unit": p.unit.name, "count": top[p.pk]}
+        for p in people
+    ]
+    offenders.sort(key=lambda o: (-o["count"], o["name"], o["staff_id"]))
+    return offenders, len(counts)
 
 
 def _visits(units, period: Period) -> QuerySet[Visit]:
@@ -483,7 +510,13 @@ def dashboard(
     cats = categories(category)
     violations = counted_violations(units, category)
 
-    monthly = by_month_and_category(violations, period)
+    detail = by_unit_month_and_category(violations, period)
+    monthly: dict[tuple[datetime.date, str], int] = {}
+    matrix: dict[tuple[int, str], tuple[int, int]] = {}
+    for (unit_id, month, cat), (n, standing) in detail.items():
+        monthly[(month, cat)] = monthly.get((month, cat), 0) + n
+        before = matrix.get((unit_id, cat), (0, 0))
+        matrix[(unit_id, cat)] = (before[0] + n, before[1] + standing)
     months = []
     for month in period.months():
         cells = [monthly.get((month, value), 0) for value, _label in cats]
@@ -491,7 +524,6 @@ def dashboard(
             {"month": month, "label": _month_label(month), "cells": cells, "total": sum(cells)}
         )
 
-    matrix = by_unit_and_category(violations, period)
     rows = _unit_rows(unit_list, matrix, cats)
     totals = {value: 0 for value, _label in cats}
     for (_unit_id, cat), (n, _standing) in matrix.items():
@@ -506,14 +538,15 @@ def dashboard(
         visit_rows.append({"month": month, "label": _month_label(month), **counts})
 
     rows.sort(key=lambda row: (-row.total, row.unit.name))
+    offenders, offender_count = top_repeat_offenders(violations, period, limit=20)
     return Dashboard(
         period=period,
         categories=cats,
         months=months,
         category_totals=category_totals,
         units=rows,
-        offenders=repeat_offenders(violations, period, limit=20),
-        offender_count=repeat_offender_count(violations, period),
+        offenders=offenders,
+        offender_count=offender_count,
         visits=visit_rows,
         total=sum(row.total for row in rows),
         standing=sum(row.standing for row in rows),

@@ -228,7 +228,8 @@ def _stream_rows(skeleton, handle, sheet_name: str, rows, names: _ListNames) -> 
     in the first row's style), one row at a time."""
     with (
         zipfile.ZipFile(skeleton) as source,
-        zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as target,
+        # Level 1: a quarter of the time of the default level for a file a tenth larger.
+        zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
     ):
         for item in source.infolist():
             if item.filename != sheet_name:
@@ -244,16 +245,23 @@ def _stream_rows(skeleton, handle, sheet_name: str, rows, names: _ListNames) -> 
                     out.write(b"</sheetData>" + tail.encode())
                     continue
                 date_style = style.group(1)
+                # Names, units, types and statuses repeat: each is escaped once.
+                escaped: dict[str, str] = {}
                 buffer = []
                 for number, values in enumerate(rows, start=3):
                     when, name, unit, kind, category, status = names.row(values)
                     serial = (when - EXCEL_EPOCH).total_seconds() / 86400
-                    cells = "".join(
-                        f'<c r="{column}{number}" t="inlineStr"><is><t>{_text(text)}</t></is></c>'
-                        for column, text in zip(
-                            "BCDEF", (name, unit, kind, category, status), strict=True
+                    cells = []
+                    for column, text in zip(
+                        "BCDEF", (name, unit, kind, category, status), strict=True
+                    ):
+                        value = escaped.get(text)
+                        if value is None:
+                            value = escaped[text] = _text(text)
+                        cells.append(
+                            f'<c r="{column}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
                         )
-                    )
+                    cells = "".join(cells)
                     buffer.append(
                         f'<row r="{number}"><c r="A{number}" s="{date_style}" t="n">'
                         f"<v>{serial!r}</v></c>{cells}</row>"

@@ -602,8 +602,17 @@ def test_docx_report_title_body_and_signature(client, leader, q3):
     assert [matrix.cell(i, matrix_cols(matrix) - 1).text for i in (1, 2, 3)] == ["4", "1", "5"]
     footer = doc.tables[-1]
     assert _style(_paragraph(footer.cell(0, 0), "Nơi nhận:")) == (12, True, True)
-    signature = [p.text for p in footer.cell(0, 1).paragraphs if p.text]
-    assert signature == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+    signature = [p for p in footer.cell(0, 1).paragraphs if p.text]
+    assert [p.text for p in signature] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+    assert {_style(p) for p in signature} == {(14, True, False)}
+    assert len([p for p in footer.cell(0, 1).paragraphs if not p.text]) >= 3  # room to sign
+    copies = [p for p in footer.cell(0, 0).paragraphs if p.text and p.text != "Nơi nhận:"]
+    assert [p.text for p in copies] == [
+        "- Như trên;",
+        "- Chủ tịch, các Phó chủ tịch;",
+        "- Lưu: VT, NV.",
+    ]
+    assert {_style(p) for p in copies} == {(11, False, False)}
     section = doc.sections[0]
     assert section.different_first_page_header_footer
 

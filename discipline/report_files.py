@@ -308,11 +308,22 @@ def _recipient(authority: Authority) -> str:
     return "Sở Nội vụ"
 
 
+def _n(value: int) -> str:
+    """14674 as Vietnamese writes it: 14.674."""
+    return f"{value:,}".replace(",", ".")
+
+
 def _change(now: int, then: int) -> str:
     if now == then:
         return "không thay đổi so với kỳ trước"
     word = "tăng" if now > then else "giảm"
-    return f"{word} {abs(now - then)} so với kỳ trước ({then})"
+    return f"{word} {_n(abs(now - then))} so với kỳ trước ({_n(then)})"
+
+
+def _in_sentence(label) -> str:
+    """“Quý IV/2026” inside a sentence: “quý IV/2026” (only the first letter is lowered)."""
+    text = str(label)
+    return text[:1].lower() + text[1:]
 
 
 def render_report_docx(
@@ -343,7 +354,7 @@ def render_report_docx(
     L._run(title, "BÁO CÁO", 14, bold=True)
     summary_line = (
         "Kết quả kiểm tra công vụ, chấp hành kỷ luật, kỷ cương hành chính "
-        f"{str(period.label).lower()} (từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y})"
+        f"{_in_sentence(period.label)} (từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y})"
     )
     summary = doc.add_paragraph()
     L._format(summary, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -365,25 +376,25 @@ def render_report_docx(
     paragraph(
         f"Thực hiện Công văn số 455/UBND-NV về việc tăng cường kỷ luật, kỷ cương hành chính, "
         f"{authority.name} báo cáo kết quả kiểm tra công vụ, chấp hành kỷ luật, kỷ cương hành chính "
-        f"{str(period.label).lower()} tại {scope_name} như sau:"
+        f"{_in_sentence(period.label)} tại {scope_name} như sau:"
     )
     paragraph("1. Công tác kiểm tra công vụ", bold=True)
     paragraph(
-        f"Trong kỳ đã tiến hành {now.visits_done} cuộc kiểm tra công vụ trên {now.visits_planned} "
+        f"Trong kỳ đã tiến hành {_n(now.visits_done)} cuộc kiểm tra công vụ trên {_n(now.visits_planned)} "
         f"cuộc theo kế hoạch ({_change(now.visits_done, then.visits_done)})."
     )
     paragraph("2. Kết quả phát hiện vi phạm", bold=True)
     paragraph(
-        f"Qua kiểm tra và phản ánh đã ghi nhận {now.violations} trường hợp vi phạm "
-        f"({_change(now.violations, then.violations)}), trong đó {now.standing} trường hợp đã "
-        f"được xác định; {now.repeat_offenders} người vi phạm từ hai lần trở lên. "
+        f"Qua kiểm tra và phản ánh đã ghi nhận {_n(now.violations)} trường hợp vi phạm "
+        f"({_change(now.violations, then.violations)}), trong đó {_n(now.standing)} trường hợp đã "
+        f"được xác định; {_n(now.repeat_offenders)} người vi phạm từ hai lần trở lên. "
         "Chi tiết theo đơn vị và nhóm vi phạm tại Bảng 2."
     )
     paragraph("3. Công tác chấn chỉnh và xử lý", bold=True)
     paragraph(
-        f"Đã ban hành {now.letters} công văn nhắc nhở, chấn chỉnh, yêu cầu kiểm điểm "
-        f"({_change(now.letters, then.letters)}). Có {now.answers_late}/{now.answers_due} "
-        f"giải trình của đơn vị trễ hạn hoặc chưa có; {now.reports_late}/{now.reports_due} "
+        f"Đã ban hành {_n(now.letters)} công văn nhắc nhở, chấn chỉnh, yêu cầu kiểm điểm "
+        f"({_change(now.letters, then.letters)}). Có {_n(now.answers_late)}/{_n(now.answers_due)} "
+        f"giải trình của đơn vị trễ hạn hoặc chưa có; {_n(now.reports_late)}/{_n(now.reports_due)} "
         "báo cáo kết quả xử lý theo công văn trễ hạn hoặc chưa có."
     )
 
@@ -398,7 +409,7 @@ def render_report_docx(
                 str(r["label"]),
                 r["current"],
                 r["previous"],
-                f"{r['change']:+d}" if r["change"] else "0",
+                ("+" if r["change"] > 0 else "-" if r["change"] < 0 else "") + _n(abs(r["change"])),
             ]
             for r in report.comparison()
         ],
@@ -409,14 +420,14 @@ def render_report_docx(
     L._format(table_title, before=12, after=6)
     L._run(table_title, "Bảng 2. Vi phạm theo đơn vị và nhóm vi phạm", L.SIZE["body"], bold=True)
     columns = len(report.categories)
-    unit_width = 45
-    cell_width = (L.TEXT_WIDTH_MM - unit_width - 15) / columns
+    unit_width, total_width = 40, 18
+    cell_width = (L.TEXT_WIDTH_MM - unit_width - total_width) / columns
     _grid(
         doc,
         ["Đơn vị", *[str(label) for _v, label in report.categories], "Tổng"],
         [[row.unit.name, *row.by_category_cells, row.total] for row in report.units if row.total]
         + [["Tổng cộng", *report.category_totals, now.violations]],
-        widths=[unit_width, *[cell_width] * columns, 15],
+        widths=[unit_width, *[cell_width] * columns, total_width],
         align=WD_TABLE_ALIGNMENT.CENTER,
         size=10,
     )
@@ -426,7 +437,7 @@ def render_report_docx(
     L._run(
         closing,
         f"Trên đây là báo cáo kết quả kiểm tra công vụ, chấp hành kỷ luật, kỷ cương hành chính "
-        f"{str(period.label).lower()} của {authority.name}./.",
+        f"{_in_sentence(period.label)} của {authority.name}./.",
         L.SIZE["body"],
     )
     L._signature(doc, document)
@@ -436,7 +447,8 @@ def render_report_docx(
 
 
 def _grid(doc, headers: list[str], rows: list[list], *, widths, align, size: float = 11):
-    """A bordered data table, header row bold, numbers right-aligned, every run in the font."""
+    """A bordered data table: header row bold and repeated on each page, rows never split,
+    figures right-aligned with Vietnamese thousands separators, every run in the font."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.shared import Mm
@@ -462,9 +474,11 @@ def _grid(doc, headers: list[str], rows: list[list], *, widths, align, size: flo
     for row_index, values in enumerate(rows, start=1):
         for column, value in enumerate(values):
             paragraph = grid[row_index][column].paragraphs[0]
-            number = isinstance(value, int)
+            # The first column names the row; the others are figures.
             L._format(
-                paragraph, align=WD_ALIGN_PARAGRAPH.RIGHT if number else WD_ALIGN_PARAGRAPH.LEFT
+                paragraph, align=WD_ALIGN_PARAGRAPH.RIGHT if column else WD_ALIGN_PARAGRAPH.LEFT
             )
-            L._run(paragraph, str(value), size)
+            L._run(paragraph, _n(value) if isinstance(value, int) else str(value), size)
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row stays on one page
     return table

@@ -25,6 +25,8 @@ and B (due 24/09; A reported 20/09, B never: late and overdue now).
 
 import datetime
 import io
+import shutil
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -624,3 +626,32 @@ def matrix_cols(table) -> int:
 def test_docx_report_of_one_unit_names_it(client, leader, q3, unit_a):
     doc = _report_docx(client, leader, period="2025-q3", unit=unit_a.pk)
     assert any("tại UBND xã Khánh Hưng" in p.text for p in doc.paragraphs)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) missing")
+def test_docx_report_opens_in_libreoffice(client, leader, q3, tmp_path):
+    client.force_login(leader)
+    response = client.get(reverse("discipline:report_docx"), {"period": "2025-q3"})
+    (tmp_path / "report.docx").write_bytes(response.content)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "report.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils missing")
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in ("BÁO CÁO", "/BC-UBND", "Bảng 2. Vi phạm theo đơn vị", "TM. ỦY BAN NHÂN DÂN"):
+        assert expected in text, expected

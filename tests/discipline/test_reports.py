@@ -356,6 +356,16 @@ def test_unit_head_sees_only_own_unit(client, unit_head_a, q3, unit_b):
     assert _get(client, unit_head_a, "report", unit=unit_b.pk).status_code == 404
 
 
+def test_unit_heads_workbook_holds_only_their_unit(client, unit_head_a, q3):
+    response = _get(client, unit_head_a, "report_xlsx", period="2025-q3")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    units = [row[0] for row in book["Vi phạm theo đơn vị"].iter_rows(min_row=2, values_only=True)]
+    assert units == ["UBND xã Khánh Hưng", "Tổng cộng"]
+    listing = list(book["Danh sách vi phạm"].iter_rows(min_row=2, values_only=True))
+    assert {row[2] for row in listing} == {"UBND xã Khánh Hưng"}
+    assert len(listing) == 4
+
+
 @pytest.mark.parametrize("name", ["dashboard", "report", "report_xlsx", "report_docx"])
 def test_another_authoritys_unit_is_404(client, leader, other_unit, name):
     assert _get(client, leader, name, unit=other_unit.pk).status_code == 404

@@ -529,7 +529,9 @@ class ReportFilterForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unit"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
 
-    def __init__(self, data, *, units, today: datetime.date, **kwargs):
+    def __init__(
+        self, data, *, units, today: datetime.date, whole_authority: bool = True, **kwargs
+    ):
         from discipline.reports import period_choices, period_of
 
         super().__init__(data, **kwargs)
@@ -539,7 +541,8 @@ class ReportFilterForm(forms.Form):
             *period_choices(today),
         ]
         self.fields["period"].initial = period_of("year", today.year).token
-        self.fields["unit"].choices = [("", _("Whole authority"))] + [
+        everything = _("Whole authority") if whole_authority else _("All your units")
+        self.fields["unit"].choices = [("", everything)] + [
             (str(unit.pk), unit.name) for unit in units
         ]
         self.fields["category"].choices = [("", _("All")), *ViolationType.Category.choices]

@@ -49,6 +49,7 @@ from units.selectors import (
     get_task,
     get_unit,
     roles_of,
+    sees_whole_authority,
     staff_of,
     staff_visible_to,
     units_visible_to,
@@ -1154,15 +1155,19 @@ def _report_request(request):
         request.GET or None,
         units=units_visible_to(user).order_by("name", "pk"),
         today=timezone.localdate(),
+        whole_authority=sees_whole_authority(user),
     )
     return form, form.get_period(), form.get_category(), units, unit
 
 
 def _scope_name(request, unit) -> str:
+    """What the figures cover: the chosen unit, a unit head's own unit, or the Authority."""
     if unit is not None:
         return unit.name
     staff = staff_of(request.user)
-    return staff.authority.name if staff else _("All authorities")
+    if staff is None:
+        return _("All authorities")
+    return staff.authority.name if sees_whole_authority(request.user) else staff.unit.name
 
 
 @require_GET

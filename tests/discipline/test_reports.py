@@ -353,6 +353,8 @@ def test_unit_head_sees_only_own_unit(client, unit_head_a, q3, unit_b):
     assert [row.unit.name for row in board.units] == ["UBND xã Khánh Hưng"]
     assert board.total == 4
     assert "Lê Văn Cường" not in response.text
+    assert "UBND xã Khánh Hưng — Quý III/2025" in response.text  # not the whole Authority
+    assert "Tất cả đơn vị của bạn" in response.text
     assert _get(client, unit_head_a, "report", unit=unit_b.pk).status_code == 404
 
 

@@ -559,3 +559,70 @@ class DecisionAdminForm(forms.ModelForm):
             except ValidationError as error:
                 self.add_error("number", error.messages)
         return data
+
+
+class ReportFilterForm(forms.Form):
+    """The period, unit and category of a dashboard or periodic report. The unit itself is
+    looked up by the view through selectors.report_scope (404 outside the user's scope)."""
+
+    CUSTOM = "custom"
+
+    period = forms.ChoiceField(label=_("Period"), required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(
+        self, data, *, units, today: datetime.date, whole_authority: bool = True, **kwargs
+    ):
+        from discipline.reports import period_choices, period_of
+
+        super().__init__(data, **kwargs)
+        self.today = today
+        self.fields["period"].choices = [
+            (self.CUSTOM, _("Date range (from, to)")),
+            *period_choices(today),
+        ]
+        self.fields["period"].initial = period_of("year", today.year).token
+        everything = _("Whole authority") if whole_authority else _("All your units")
+        self.fields["unit"].choices = [("", everything)] + [
+            (str(unit.pk), unit.name) for unit in units
+        ]
+        self.fields["category"].choices = [("", _("All")), *ViolationType.Category.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("period") == self.CUSTOM:
+            start, end = cleaned.get("start"), cleaned.get("end")
+            if not start:
+                self.add_error("start", _("Give the first day of the range."))
+            if not end:
+                self.add_error("end", _("Give the last day of the range."))
+            if start and end and end < start:
+                self.add_error("end", _("The last day cannot be before the first."))
+            if start and end and (end - start).days > 366 * 5:
+                self.add_error("end", _("A range can cover at most five years."))
+        return cleaned
+
+    def get_period(self):
+        """The chosen Period; the current year when nothing (or nothing valid) was chosen."""
+        from discipline.reports import custom_period, parse_period, period_of
+
+        if self.is_bound and self.is_valid():
+            chosen = self.cleaned_data["period"] or self.fields["period"].initial
+            if chosen == self.CUSTOM:
+                return custom_period(self.cleaned_data["start"], self.cleaned_data["end"])
+            period = parse_period(chosen)
+            if period is not None:
+                return period
+        return period_of("year", self.today.year)
+
+    def get_category(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["category"]
+        return ""

@@ -481,3 +481,20 @@ def evaluation_sources(user) -> tuple[QuerySet[Violation], QuerySet[Decision]]:
     return Violation.objects.upheld().filter(unit__in=units), Decision.objects.filter(
         unit__in=units
     )
+
+
+# --- dashboards and periodic reports ---------------------------------------------------------
+
+
+def report_scope(user, unit_pk: str | None = None) -> tuple[QuerySet[Unit], Unit | None]:
+    """The units a dashboard or report covers: every unit the user sees, or one of them (with
+    its child units) when `unit_pk` is given; 404 for a unit outside the user's scope."""
+    units = units_visible_to(user)
+    if not unit_pk:
+        return units, None
+    try:
+        pk = int(unit_pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    unit = get_object_or_404(units, pk=pk)
+    return units.filter(Q(pk=unit.pk) | Q(parent_id=unit.pk)), unit

@@ -50,6 +50,7 @@ from units.selectors import (
     get_task,
     get_unit,
     roles_of,
+    sees_whole_authority,
     staff_of,
     staff_visible_to,
     units_visible_to,
@@ -1401,4 +1402,138 @@ def evaluation_export(request):
         as_attachment=True,
         filename=f"danh-gia-{year}{suffix}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- dashboards and periodic reports ------------------------------------------------------
+
+
+def _report_request(request):
+    """The filters of a dashboard or report: the form, the period, the category, the units
+    covered (404 for a unit outside the user's scope) and the chosen unit."""
+    from discipline.forms import ReportFilterForm
+
+    _require(request, "discipline.view_violation")
+    user = request.user
+    units, unit = selectors.report_scope(user, request.GET.get("unit"))
+    form = ReportFilterForm(
+        request.GET or None,
+        units=units_visible_to(user).order_by("name", "pk"),
+        today=timezone.localdate(),
+        whole_authority=sees_whole_authority(user),
+    )
+    return form, form.get_period(), form.get_category(), units, unit
+
+
+def _scope_name(request, unit) -> str:
+    """What the figures cover: the chosen unit, a unit head's own unit, or the Authority."""
+    if unit is not None:
+        return unit.name
+    staff = staff_of(request.user)
+    if staff is None:
+        return _("All authorities")
+    return staff.authority.name if sees_whole_authority(request.user) else staff.unit.name
+
+
+@require_GET
+def dashboard(request):
+    """Trends for the units the user sees: violations by month, category and unit, repeat
+    offenders, visits done against planned, answers and letter reports overdue."""
+    from discipline import reports
+
+    form, period, category, units, unit = _report_request(request)
+    board = reports.dashboard(units, period=period, category=category)
+    return render(
+        request,
+        "discipline/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "chart_data": board.chart_data(),
+            "scope_name": _scope_name(request, unit),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+def report(request):
+    """The periodic report (month, quarter, half, year or a date range) for the Authority or
+    one unit, with the change from the period before; downloads as .xlsx and .docx."""
+    from discipline import reports
+
+    form, period, category, units, unit = _report_request(request)
+    return render(
+        request,
+        "discipline/report.html",
+        {
+            "form": form,
+            "report": reports.report(units, period=period, category=category),
+            "scope_name": _scope_name(request, unit),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _report_file_stem(report, unit) -> str:
+    from django.utils.text import slugify
+
+    scope = f"-{slugify(unit.code or unit.name)}" if unit is not None else ""
+    return f"bao-cao-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}{scope}"
+
+
+@require_GET
+def report_xlsx(request):
+    """The report as an Excel workbook, one sheet per table, with every violation of the
+    period on the last sheet. Written in openpyxl's write-only mode to a temporary file that is
+    streamed back: memory stays flat however many rows (timed in tests/perf/bench_reports.py)."""
+    import tempfile
+
+    from discipline import reports
+    from discipline.report_files import write_xlsx
+
+    _form, period, category, units, unit = _report_request(request)
+    data = reports.report(units, period=period, category=category)
+    # FileResponse closes the file when sent, and a TemporaryFile is deleted when closed.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    with translation.override("vi"):
+        write_xlsx(
+            handle,
+            data,
+            scope_name=_scope_name(request, unit),
+            rows=reports.violation_rows(units, period, category),
+        )
+    handle.seek(0)
+    log_event("report_exported", user=request.user, format="xlsx")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{_report_file_stem(data, unit)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_GET
+def report_docx(request):
+    """The report as an editable BÁO CÁO in the administrative format of the letters."""
+    from discipline import reports
+    from discipline.report_files import render_report_docx
+
+    _form, period, category, units, unit = _report_request(request)
+    data = reports.report(units, period=period, category=category)
+    staff = staff_of(request.user)
+    authority = staff.authority if staff else (unit.authority if unit else None)
+    if authority is None:
+        raise Http404
+    with translation.override("vi"):
+        content = render_report_docx(
+            data,
+            authority=authority,
+            scope_name=_scope_name(request, unit),
+            today=timezone.localdate(),
+        )
+    return _download(
+        content,
+        f"{_report_file_stem(data, unit)}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )

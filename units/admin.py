@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -80,15 +82,30 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def tracked(self) -> bool:
+        """Whether django-simple-history keeps this model's changes (not every scoped model
+        has a history: an Authority or a register, for example)."""
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def get_urls(self):
+        if not self.tracked():
+            # simple-history's version pages would fail on a model it does not track.
+            return admin.ModelAdmin.get_urls(self)
+        return super().get_urls()
+
     def history_view(self, request, object_id, extra_context=None):
         get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        if not self.tracked():
+            # The admin's own log of changes made through it.
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting to an old version would bypass the services' rules: history is read-only.
+        # A row outside the user's scope is a 404 whatever the method, as everywhere.
+        get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
         if request.method != "GET":
             raise PermissionDenied
-        get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -296,3 +313,14 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def scoped_view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" link, which Django answers for any row of any model: here a
+    row the user may not see in the admin answers 404, like everywhere else."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model_admin = admin.site._registry.get(content_type.model_class())
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        raise Http404
+    get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    return shortcut(request, content_type_id, object_id)

@@ -42,7 +42,7 @@ class Row:
     order of ROLES; `args` fills the URL's parameters from the world ("letter" is the issued
     letter's pk, "unit_a.feedback_token" an attribute)."""
 
-    GET: tuple
+    GET: tuple | None
     POST: tuple | None  # None: the view does not take POST and has no reason to be asked
     args: dict = field(default_factory=dict)
     changes: bool = False  # a redirect to the login page that is meant to change data (logout)
@@ -482,7 +482,8 @@ def admin_rows() -> dict:
         rows[f"{key}_changelist"] = row("vc", None, on_object=False)
         rows[f"{key}_add"] = row("a", "a", on_object=False)
         rows[f"{key}_change"] = row("vc", "c", on_object=True, args=obj)
-        rows[f"{key}_delete"] = row("", "", on_object=True, args=obj)
+        # Nobody deletes: the POST that would delete is asked; its GET page checks the same.
+        rows[f"{key}_delete"] = Row(None, row("", "", on_object=True).POST, obj)
         rows[f"{key}_history"] = row("vc", None, on_object=True, args=obj)
         # The bare object address redirects to its change page.
         route = f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"
@@ -531,6 +532,13 @@ def all_urls() -> dict[str, str]:
 
 
 # --- the world and the clients -------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf_rendering(monkeypatch):
+    """Who may download a PDF is the question here, not how it looks (tests/discipline/
+    test_pdf.py): skip WeasyPrint's half second a page."""
+    monkeypatch.setattr("discipline.pdf.render_pdf", lambda *args, **kwargs: b"%PDF-1.7 test")
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,22 @@
-"""The permission matrix: every URL pattern of the project (walked from the resolver, admin
-included) answered for every role, checked against the table below; and the security headers
-of every one of those responses.
+"""The permission matrix: every URL pattern of the project (walked from the resolver, through
+every include, admin included) answered for every role and checked against the table below;
+and the security headers of every one of those responses.
 
-How it works: one world (tests/permission_world.py) is built once for the module. For each URL
-the row names the objects that fill its parameters, all in unit A of the home Authority; each
-role's client then GETs and POSTs (an empty body) that URL and the status must be the one in the
-row. A 4xx or a redirect to the login page must change nothing in the database. Every object URL
-is asked again with the same kind of object from another Authority: everyone but the anonymous
-user must then get 404 (or 403 when the row already forbids them, 405 for a wrong method).
+How it works: one world (tests/permission_world.py) is built once for the module: an Authority
+with its personas and one object of every kind in unit A, and another Authority with the same.
+Each URL's row names the objects that fill its parameters (the home Authority's); each role's
+client GETs and POSTs (an empty body) the URL and must get the status in the row. A refusal
+(4xx, or a redirect to a login page) to a POST must change nothing in the database. Then every
+object URL is asked for the other Authority's object of the same kind: every role the row lets
+in must get 404 there (the stranger, who belongs to that Authority, is not asked).
 
-A URL pattern without a row fails `test_every_url_has_a_row` with its name: add the row (the
-columns are ROLES; LOGIN is a redirect to a login page) after deciding what each role should get.
-Model admins are declared in ADMIN_MODELS (each role's rights on the model), from which the
-rows of their changelist, add, change, delete and history pages are derived.
+Adding a URL: `test_every_url_has_a_row` fails with its name. Add its row to URLS: the columns
+are ROLES (anonymous, inspector, head of unit A, head of unit B, office chief, leader, staff
+member without a role, administrator of another Authority); each entry is a status (OK is 200)
+or LOGIN (a redirect to a login page). Decide what each role should get first; a failing row
+prints what the URL answers, to compare. A new model in the admin needs an ADMIN_MODELS entry
+(each role's rights on it), from which its changelist, add, change, delete and history rows are
+derived; extra admin pages get rows in admin_rows().
 """
 
 import copy
@@ -55,18 +59,8 @@ class Row:
     same_for_all: bool = False
 
 
-def cols(*statuses) -> tuple:
-    assert len(statuses) == len(ROLES), statuses
-    return statuses
-
-
-def same(status, anonymous=LOGIN) -> tuple:
-    """Every logged-in role gets `status`."""
-    return (anonymous, *[status] * (len(ROLES) - 1))
-
-
 # fmt: off
-# Columns: anonymous, inspector, head_a, head_b, chief, leader, staff, stranger
+#             anonymous inspector head_a head_b chief leader staff stranger
 URLS = {
     "home": Row(
         (LOGIN,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
@@ -753,6 +747,12 @@ def test_every_url_has_a_row():
     )
     stale = sorted(set(rows) - set(urls))
     assert not stale, f"rows for URLs that no longer exist: {stale}"
+    misshapen = [
+        key
+        for key, row in rows.items()
+        if any(v is not None and len(v) != len(ROLES) for v in (row.GET, row.POST))
+    ]
+    assert not misshapen, f"rows without one status per role ({len(ROLES)}): {misshapen}"
 
 
 @pytest.mark.parametrize("key", sorted(all_rows()))

@@ -650,6 +650,10 @@ def header_problems(response) -> list[str]:
     csp = response.headers.get("Content-Security-Policy", "")
     directives = [d.strip() for d in csp.split(";")]
     problems += [f"CSP lacks {d!r}" for d in REQUIRED_CSP if d not in directives]
+    if "'unsafe-" in csp:
+        problems.append("CSP allows something unsafe")
+    if "Content-Security-Policy-Report-Only" in response.headers:
+        problems.append("a report-only CSP: the policy must be enforced")
     if response.headers.get("X-Frame-Options") != "DENY":
         problems.append(f"X-Frame-Options {response.headers.get('X-Frame-Options')!r}")
     if response.headers.get("X-Content-Type-Options") != "nosniff":

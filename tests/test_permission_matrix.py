@@ -415,6 +415,8 @@ def rights(*values) -> tuple:
     return values
 
 
+# The world has two Authorities: the shared catalogues (violation types, checklist items,
+# escalation rules) are then the keeper's to change (units.admin.SharedCatalogueAdmin).
 # fmt: off
 # Columns:                               inspector head_a head_b chief leader stranger
 ADMIN_MODELS = {
@@ -425,13 +427,13 @@ ADMIN_MODELS = {
     "units.diaryentry":          AdminModel("diary",          rights("v", "v", "vh", "h", "h", "h")),
     "auth.user":                 AdminModel("staff",          rights("", "", "", "", "", "vach")),
     "auth.group":                AdminModel("group",          rights("", "", "", "", "", "")),
-    "inspections.checklistitem": AdminModel("checklist_item", rights("v", "", "", "v", "v", "vac")),
+    "inspections.checklistitem": AdminModel("checklist_item", rights("v", "", "", "v", "v", "v")),
     "inspections.feedback":      AdminModel("feedback",       rights("v", "vh", "vh", "v", "v", "h")),
     "inspections.visit":         AdminModel("visit",          rights("vac", "h", "h", "v", "v", "vh")),
-    "discipline.violationtype":  AdminModel("violation_type", rights("v", "v", "v", "v", "v", "vac")),
+    "discipline.violationtype":  AdminModel("violation_type", rights("v", "v", "v", "v", "v", "v")),
     "discipline.violation":      AdminModel("violation",      rights("va", "v", "vh", "v", "v", "vh")),
     "discipline.evidence":       AdminModel("evidence",       rights("v", "v", "vh", "v", "v", "vh")),
-    "discipline.escalationrule": AdminModel("escalation_rule", rights("", "", "", "vac", "v", "vac")),
+    "discipline.escalationrule": AdminModel("escalation_rule", rights("", "", "", "v", "v", "v")),
     "discipline.letter":         AdminModel("letter",         rights("", "v", "vh", "v", "v", "h")),
     "discipline.register":       AdminModel("register",       rights("", "", "", "v", "v", "h")),
     "discipline.letterreport":   AdminModel("report",         rights("", "v", "vh", "v", "v", "h")),

@@ -109,6 +109,31 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class SharedCatalogueAdmin(admin.ModelAdmin):
+    """Catalogues that every Authority of the installation shares (violation types, checklist
+    items, escalation rules): a change rewrites every Authority's letters and checks. With one
+    Authority, the roles holding the permission keep them; once the installation serves several,
+    only its keeper (a superuser) changes them, so that no Authority's staff rewrite another's.
+    Nothing in them is deleted."""
+
+    def may_change_shared(self, request) -> bool:
+        if request.user.is_superuser:
+            return True
+        cached = getattr(request, "_kc_single_authority", None)
+        if cached is None:
+            cached = request._kc_single_authority = Authority.objects.count() <= 1
+        return cached
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self.may_change_shared(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_change_shared(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Authority)
 class AuthorityAdmin(ScopedAdmin):
     list_display = ["name", "abbreviation", "place_name"]

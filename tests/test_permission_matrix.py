@@ -456,7 +456,7 @@ def admin_rows() -> dict:
     """The rows of every registered model's admin pages, derived from ADMIN_MODELS. A model
     registered without an entry there gets no rows, so its URLs fail test_every_url_has_a_row."""
     rows = {}
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         spec = ADMIN_MODELS.get(model._meta.label_lower)
         if spec is None:
             continue
@@ -492,7 +492,6 @@ def admin_rows() -> dict:
             rows[f"{key}_simple_history"] = row(
                 "vc", "", on_object=True, args={"0": spec.obj, "1": f"version_of:{spec.obj}"}
             )
-        del model_admin
     # Pages some model admins add.
     # fmt: off
     rows["admin:auth_user_password_change"] = Row(

@@ -31,7 +31,7 @@ from discipline.models import (
 from inspections.admin import VisitAdmin
 from inspections.models import Visit
 from inspections.selectors import visits_visible_to
-from units.admin import ScopedAdmin, ScopedRelatedFilter
+from units.admin import ScopedAdmin, ScopedRelatedFilter, SharedCatalogueAdmin
 
 
 class DisciplineScopedAdmin(ScopedAdmin):
@@ -44,7 +44,7 @@ class DisciplineScopedAdmin(ScopedAdmin):
 
 
 @admin.register(ViolationType)
-class ViolationTypeAdmin(admin.ModelAdmin):
+class ViolationTypeAdmin(SharedCatalogueAdmin):
     list_display = ["name", "category", "code", "is_active", "sort_order"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "code", "legal_basis"]
@@ -455,7 +455,7 @@ class VisitWithEvidenceAdmin(VisitAdmin):
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(admin.ModelAdmin):
+class EscalationRuleAdmin(SharedCatalogueAdmin):
     """The rules that propose letters. Switched off rather than deleted."""
 
     list_display = [

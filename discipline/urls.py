@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from discipline import views
+from units.admin import scoped_view_on_site
 
 admin.site.site_header = "Kỷ cương"
 admin.site.site_title = "Kỷ cương"
@@ -70,6 +71,12 @@ urlpatterns = [
     path("accounts/otp/verify/", views.otp_verify, name="otp_verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Before the admin's own "view on site" route, which would redirect for rows of any scope.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(scoped_view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
     path("", include((discipline_patterns, "discipline"))),
     path("", include("inspections.urls")),

@@ -109,6 +109,18 @@ def build_authority(prefix: str, authority=None) -> dict:
     )
     report_attachment = report.attachments.get()
     register = Register.objects.get(authority=authority)
+    # The formal outcome for the standing violation, recorded by the administrator.
+    decision = discipline_services.record_decision(
+        staff=offender,
+        form="reprimand",
+        number=f"{prefix}-QĐ-1",
+        decided_on=timezone.localdate(),
+        decided_by="Chủ tịch UBND huyện",
+        signer_name="Nguyễn Văn A",
+        signer_position="Chủ tịch",
+        violations=[standing],
+        by=administrator,
+    )
 
     # Work: an overdue task of the plain official, and their diary entry of today.
     task = factories.task(
@@ -138,6 +150,7 @@ def build_authority(prefix: str, authority=None) -> dict:
         "checklist_answer": checklist_answer,
         "draft_letter": draft_letter,
         "letter": letter,
+        "decision": decision,
         "report": report,
         "report_attachment": report_attachment,
         "register": register,

@@ -190,6 +190,33 @@ URLS = {
         (LOGIN,   403,    OK,   404,    OK,    OK,   403,   403),
         (LOGIN,   405,   405,   405,   405,   405,   405,   405),
         {'pk': 'report_attachment'}),
+    # Dashboards, periodic reports, decisions and the evaluation sheet: the whole Authority, a
+    # unit head their unit (their own figures), never a plain official.
+    "discipline:dashboard": Row(
+        (LOGIN,    OK,    OK,    OK,    OK,    OK,   403,    OK),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
+    "discipline:report": Row(
+        (LOGIN,    OK,    OK,    OK,    OK,    OK,   403,    OK),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
+    "discipline:report_xlsx": Row(
+        (LOGIN,    OK,    OK,    OK,    OK,    OK,   403,    OK),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
+    "discipline:report_docx": Row(
+        (LOGIN,    OK,    OK,    OK,    OK,    OK,   403,    OK),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
+    "discipline:decision_list": Row(
+        (LOGIN,    OK,    OK,    OK,    OK,    OK,   403,    OK),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
+    "discipline:decision_detail": Row(
+        (LOGIN,    OK,    OK,   404,    OK,    OK,   403,   404),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405),
+        {'pk': 'decision'}),
+    "discipline:evaluation_sheet": Row(
+        (LOGIN,    OK,    OK,    OK,    OK,    OK,   403,    OK),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
+    "discipline:evaluation_export": Row(
+        (LOGIN,    OK,    OK,    OK,    OK,    OK,   403,    OK),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
     "discipline:violation_list": Row(
         (LOGIN,    OK,    OK,    OK,    OK,    OK,   403,    OK),
         (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
@@ -435,6 +462,7 @@ ADMIN_MODELS = {
     "discipline.evidence":       AdminModel("evidence",       rights("v", "v", "vh", "v", "v", "vh")),
     "discipline.escalationrule": AdminModel("escalation_rule", rights("", "", "", "v", "v", "v")),
     "discipline.letter":         AdminModel("letter",         rights("", "v", "vh", "v", "v", "h")),
+    "discipline.decision":       AdminModel("decision",       rights("v", "v", "vh", "v", "v", "vach")),
     "discipline.register":       AdminModel("register",       rights("", "", "", "v", "v", "h")),
     "discipline.letterreport":   AdminModel("report",         rights("", "v", "vh", "v", "v", "h")),
     # Login records and second-factor devices: only the installation's keeper (a superuser).

@@ -2,7 +2,13 @@
 
 import pytest
 
-from tests import factories
+from tests import factories, fetch_guard
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _n_plus_one_raises():
+    """Lazy loads on rows fetched as a list raise (tests/fetch_guard.py)."""
+    fetch_guard.install()
 
 
 @pytest.fixture(autouse=True)

@@ -176,6 +176,8 @@ def _roll_rows(visit, failed: tuple[int, dict, dict] | None = None) -> list[dict
     threshold = visit.lateness_threshold()
     entries = list(selectors.roll_of(visit))
     diaries = selectors.diary_evidence(visit, [entry.staff_id for entry in entries])
+    # The same few days for everyone: formatted once, not once per person.
+    labels = {}
     rows = []
     for entry in entries:
         values = MarkForm.initial_for(entry)
@@ -189,7 +191,10 @@ def _roll_rows(visit, failed: tuple[int, dict, dict] | None = None) -> list[dict
                 "errors": errors,
                 "findings": entry.finding_labels(threshold),
                 "within_grace": entry.within_grace(threshold),
-                "diary": diaries[entry.staff_id],
+                "diary": [
+                    (labels.get(day) or labels.setdefault(day, f"{day:%d/%m}"), written)
+                    for day, written in diaries[entry.staff_id]
+                ],
                 "diary_written": sum(written for _day, written in diaries[entry.staff_id]),
             }
         )

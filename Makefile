@@ -13,7 +13,7 @@ DEV_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false DJANGO_OTP_ROLES=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test check lint format messages bench bench-letters bench-reports backup restore clean
+.PHONY: install run test check lint format messages bench bench-letters bench-reports seed-scale backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PYTHON) || test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed (pyenv install 3.13, or install python3.12+)."; exit 1; }
@@ -61,6 +61,10 @@ backup: install ## Back up the database and uploaded files (DATABASE_URL picks t
 restore: install ## Restore a backup: make restore FILE=var/backups/kycuong-YYYYmmdd-HHMMSS.dump
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=path/to/backup.dump|.sqlite3"; exit 1; }
 	$(PYTHON) manage.py restore "$(FILE)"
+bench: install ## Time every key page at province scale and load the list with wrk (DATABASE_URL, seeded)
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs DATABASE_URL=postgres://… seeded by: python manage.py seed_scale"; exit 1;; esac
+	$(PYTHON) tests/perf/bench_pages.py $(BENCH_ARGS)
+
 bench-letters: install ## Time .docx and PDF rendering and the issue rate under contention (test database)
 	$(BIN)/pytest -q -s tests/perf/bench_letters.py $(PYTEST_ARGS)
 

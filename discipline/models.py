@@ -210,8 +210,29 @@ class Violation(models.Model):
             ),
             models.Index(fields=["staff", "-occurred_at"], name="violation_staff_date_idx"),
             models.Index(fields=["type", "-occurred_at"], name="violation_type_date_idx"),
-            models.Index(fields=["status", "response_due"], name="violation_status_due_idx"),
-            models.Index(fields=["-occurred_at", "-id"], name="violation_date_idx"),
+            # Overdue answers (notified, due before today) counted per unit from the index.
+            models.Index(
+                fields=["status", "response_due"],
+                include=["unit"],
+                name="violation_status_due_unit_idx",
+            ),
+            # Newest first across an Authority (the list, the admin's deep pages): the scope's
+            # unit and own-record filters are answered from the index alone.
+            models.Index(
+                fields=["-occurred_at", "-id"],
+                include=["unit", "staff"],
+                name="violation_date_cover_idx",
+            ),
+            # The list filtered by unit and type, newest first.
+            models.Index(
+                fields=["unit", "type", "-occurred_at", "-id"], name="violation_unit_type_date_idx"
+            ),
+            # Upheld on dispute, corrective action not reported: a home-page count.
+            models.Index(
+                fields=["unit"],
+                condition=Q(status="upheld", corrective_action=""),
+                name="violation_upheld_to_act_idx",
+            ),
             # The list's status filter across an Authority, newest first.
             models.Index(
                 fields=["status", "-occurred_at", "-id"], name="violation_status_date_idx"
@@ -263,7 +284,14 @@ class Violation(models.Model):
             and self.staff.unit_id != self.unit_id
         ):
             errors["staff"] = _("This staff member does not belong to the selected unit.")
-        if self.visit_id and self.unit_id and self.visit.unit_id != self.unit_id:
+        # Checked when recorded (the visit never changes after): a status change of many
+        # violations must not load each one's visit.
+        if (
+            self.visit_id
+            and self.unit_id
+            and self._state.adding
+            and self.visit.unit_id != self.unit_id
+        ):
             errors["visit"] = _("This visit was to another unit.")
         if errors:
             raise ValidationError(errors)
@@ -310,6 +338,29 @@ class Violation(models.Model):
             and self.response_due is not None
             and self.response_due < timezone.localdate()
         )
+
+
+class ViolationTally(models.Model):
+    """How many violations each unit has in each status: the home page's counts over a
+    province's million violations, read from a few hundred rows. Kept by database triggers
+    on Violation (migration 0013), so no code path (services, admin, bulk updates, restores)
+    can forget it; never written by the application."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Violation.Status.choices)
+    count = models.IntegerField(_("number of violations"), default=0)
+
+    class Meta:
+        verbose_name = _("violation tally")
+        verbose_name_plural = _("violation tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "status"], name="violation_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.status}: {self.count}"
 
 
 def evidence_upload_to(instance, filename: str) -> str:

@@ -635,9 +635,9 @@ def draft_letter(
     `now` is for loading historical records (demo data); pages never pass it."""
     now = now or timezone.now()
     violations = sorted(
-        Violation.objects.filter(pk__in=[v.pk for v in violations]).select_related(
-            "staff", "unit", "type"
-        ),
+        Violation.objects.filter(pk__in=[v.pk for v in violations])
+        .select_related("type", "staff")
+        .select_related("staff", "unit", "type"),
         key=lambda v: (v.occurred_at, v.pk),
     )
     _check_letter_violations(violations)
@@ -1034,7 +1034,9 @@ def record_decision(
         raise PermissionDenied
     _check_scope(by, staff.unit)
     violations = list(
-        Violation.objects.select_for_update().filter(pk__in=[v.pk for v in violations])
+        Violation.objects.select_for_update()
+        .filter(pk__in=[v.pk for v in violations])
+        .select_related("type", "staff")
     )
     _check_decision_violations(staff, violations)
     decision = Decision(
@@ -1066,7 +1068,9 @@ def correct_decision(
     decision = Decision.objects.select_for_update().select_related("staff").get(pk=decision.pk)
     _check_scope(by, decision.unit)
     violations = list(
-        Violation.objects.select_for_update().filter(pk__in=[v.pk for v in violations])
+        Violation.objects.select_for_update()
+        .filter(pk__in=[v.pk for v in violations])
+        .select_related("type", "staff")
     )
     _check_decision_violations(decision.staff, violations)
     for name, value in changes.items():

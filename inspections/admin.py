@@ -36,7 +36,7 @@ class RollEntryInline(ReadOnlyInline):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("staff")
+        return super().get_queryset(request).select_related("staff", "visit__unit")
 
 
 class ChecklistAnswerInline(ReadOnlyInline):

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ from inspections.forms import (
 )
 from inspections.models import ChecklistAnswer, Feedback, RollEntry, Visit
 from inspections.qr import qr_svg
+from inspections.roll_cards import RollCards
 from units.models import Staff
 from units.selectors import get_unit, staff_of, units_visible_to
 
@@ -176,6 +178,8 @@ def _roll_rows(visit, failed: tuple[int, dict, dict] | None = None) -> list[dict
     threshold = visit.lateness_threshold()
     entries = list(selectors.roll_of(visit))
     diaries = selectors.diary_evidence(visit, [entry.staff_id for entry in entries])
+    # The same few days for everyone: formatted once, not once per person.
+    labels = {}
     rows = []
     for entry in entries:
         values = MarkForm.initial_for(entry)
@@ -189,7 +193,10 @@ def _roll_rows(visit, failed: tuple[int, dict, dict] | None = None) -> list[dict
                 "errors": errors,
                 "findings": entry.finding_labels(threshold),
                 "within_grace": entry.within_grace(threshold),
-                "diary": diaries[entry.staff_id],
+                "diary": [
+                    (labels.get(day) or labels.setdefault(day, f"{day:%d/%m}"), written)
+                    for day, written in diaries[entry.staff_id]
+                ],
                 "diary_written": sum(written for _day, written in diaries[entry.staff_id]),
             }
         )
@@ -216,9 +223,16 @@ def _render_roll(request, visit, *, failed=None, status=200):
     missing = selectors.staff_missing_from_roll(visit) if editable else None
     missing_list = list(missing) if missing is not None else []
     rows = _roll_rows(visit, failed)
+    cards = RollCards(
+        roll_url=reverse("inspections:roll", args=[visit.pk]),
+        evidence_url=reverse("discipline:visit_evidence_add", args=[visit.pk]),
+        csrf_token=get_token(request),
+        editable=editable,
+    )
     context = {
         "visit": visit,
         "rows": rows,
+        "cards": cards.render(rows),
         "diary_summary": _diary_summary(rows),
         "checklist": list(selectors.checklist_of(visit)),
         "editable": editable,

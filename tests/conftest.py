@@ -2,7 +2,13 @@
 
 import pytest
 
-from tests import factories
+from tests import factories, fetch_guard
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _n_plus_one_raises():
+    """Lazy loads on rows fetched as a list raise (tests/fetch_guard.py)."""
+    fetch_guard.install()
 
 
 @pytest.fixture(autouse=True)
@@ -141,3 +147,23 @@ def serialized_rollback_db(migration_data, django_db_serialized_rollback, transa
         # The previous transactional test ran on the other connection object and its rows
         # were flushed (without post_migrate): load the snapshot into the empty tables.
         connection.creation.deserialize_db_from_string(migration_data)
+
+
+@pytest.fixture(scope="module")
+def demo_district(django_db_setup, django_db_blocker):
+    """The demo district, loaded once per test module (loading takes seconds) inside a
+    transaction that is rolled back after the module. Each test runs in its own savepoint
+    within it (pytest-django's `db`), so no test sees another's changes. Tests of the module
+    that must start from an empty database come before the first test that uses it."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("loaddemo", "--force", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

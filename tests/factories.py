@@ -109,6 +109,26 @@ def violation(
     )
 
 
+def many_violations(staff: Staff, *, by: User, n: int, code: str = "late_early", **fields):
+    """`n` violations of one person, an hour apart, in one INSERT: for tests that need many rows
+    (query counts that must not grow), not for tests of recording itself."""
+    from discipline.models import Violation
+
+    now = timezone.now()
+    kind = violation_type(code)
+    return Violation.objects.bulk_create(
+        Violation(
+            staff=staff,
+            unit_id=staff.unit_id,
+            type=kind,
+            occurred_at=now - datetime.timedelta(hours=i + 1),
+            recorded_by=by,
+            **fields,
+        )
+        for i in range(n)
+    )
+
+
 def visit(unit: Unit, *, by: User, kind: str = "regular", planned_date=None, **extra):
     from inspections.services import plan_visit
 

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from units import services
 from units.models import Authority, DiaryEntry, Staff, Task, Unit
+from units.paginators import EstimatedCountPaginator
 from units.roles import Role
 from units.selectors import (
     authorities_visible_to,
@@ -36,7 +37,10 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
 
 class ScopedAdmin(SimpleHistoryAdmin):
     """Base for every ModelAdmin: rows, foreign-key choices and filters come from the
-    selectors, out-of-scope objects answer 404, nothing is deleted, history is read-only."""
+    selectors, out-of-scope objects answer 404, nothing is deleted, history is read-only.
+    Big tables count their rows from the planner's estimate and fetch deep pages by id."""
+
+    paginator = EstimatedCountPaginator
 
     def visible(self, request):
         """The selector for this model; subclasses return a queryset scoped to request.user."""

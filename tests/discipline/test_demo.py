@@ -13,8 +13,8 @@ from units.selectors import units_visible_to
 
 
 @pytest.fixture
-def demo(db):
-    call_command("loaddemo", "--force", verbosity=0)
+def demo(demo_district, db):
+    """The demo, loaded once for this module (tests/conftest.py)."""
 
 
 def _snapshot():
@@ -34,15 +34,15 @@ def _snapshot():
     )
 
 
+def test_loaddemo_refuses_without_debug_unless_forced(db):
+    with pytest.raises(CommandError):
+        call_command("loaddemo", verbosity=0)
+
+
 def test_loaddemo_twice_changes_nothing(demo):
     before = _snapshot()
     call_command("loaddemo", "--force", verbosity=0)
     assert _snapshot() == before
-
-
-def test_loaddemo_refuses_without_debug_unless_forced(db):
-    with pytest.raises(CommandError):
-        call_command("loaddemo", verbosity=0)
 
 
 def test_demo_district_has_the_directives_shape(demo):

@@ -10,8 +10,8 @@ from units.models import Notification
 
 
 @pytest.fixture
-def demo(db):
-    call_command("loaddemo", "--force", verbosity=0)
+def demo(demo_district, db):
+    """The demo, loaded once for this module (tests/conftest.py)."""
 
 
 def _steps(violation):
@@ -20,6 +20,20 @@ def _steps(violation):
             "history_change_reason", "history_user__username"
         )
     )
+
+
+def test_demo_past_mailed_nobody_and_old_notices_are_read(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("loaddemo", "--force", verbosity=0)
+    assert Notification.objects.exists()
+    assert mailoutbox == [], [m.subject for m in mailoutbox]
+    assert callbacks == []
+    unithead = User.objects.get(username="unithead")
+    assert unithead.email == "unithead@vinhhung.example"
+    assert Notification.objects.filter(user=unithead).exists()
+    assert Notification.objects.filter(user=unithead, read_at__isnull=True).count() < 5
 
 
 def test_khanh_hung_answers_are_the_unit_heads_and_rulings_the_inspectors(demo):
@@ -50,17 +64,3 @@ def test_demo_history_is_in_time_order_and_in_the_past(demo):
         assert dates == sorted(dates), violation.pk
         assert dates[-1] <= now
         assert violation.notified_at == dates[1]
-
-
-def test_demo_past_mailed_nobody_and_old_notices_are_read(
-    db, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        call_command("loaddemo", "--force", verbosity=0)
-    assert Notification.objects.exists()
-    assert mailoutbox == [], [m.subject for m in mailoutbox]
-    assert callbacks == []
-    unithead = User.objects.get(username="unithead")
-    assert unithead.email == "unithead@vinhhung.example"
-    assert Notification.objects.filter(user=unithead).exists()
-    assert Notification.objects.filter(user=unithead, read_at__isnull=True).count() < 5

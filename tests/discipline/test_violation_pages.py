@@ -158,11 +158,7 @@ def test_list_is_paginated(client, inspector, unit_a):
 
 
 def _many(unit, inspector, n):
-    person = factories.staff(unit)
-    for i in range(n):
-        factories.violation(
-            person, by=inspector, occurred_at=timezone.now() - datetime.timedelta(hours=i + 1)
-        )
+    factories.many_violations(factories.staff(unit), by=inspector, n=n)
 
 
 @pytest.mark.parametrize(
@@ -322,8 +318,14 @@ def test_inbox_query_count_does_not_grow_with_rows(client, inspector, unit_head_
     person = factories.staff(unit_a)
 
     def grow(n):
-        rows = [factories.violation(person, by=inspector) for _ in range(n)]
-        services.notify_unit_heads(violations=rows, by=inspector)
+        factories.many_violations(
+            person,
+            by=inspector,
+            n=n,
+            status=S.NOTIFIED,
+            notified_at=timezone.now(),
+            response_due=timezone.localdate(),
+        )
 
     grow(5)
     small = count_queries(client, INBOX)

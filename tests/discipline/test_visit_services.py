@@ -83,11 +83,11 @@ def test_finish_turns_each_finding_into_one_violation_of_the_right_type(
     )
     assert len(recorded) == 5
     assert _violations(findings) == EXPECTED
-    for violation in Violation.objects.filter(visit=findings):
-        assert violation.unit == unit_a
+    for violation in Violation.objects.filter(visit=findings).select_related("roll_entry"):
+        assert violation.unit_id == unit_a.pk
         assert violation.source == Violation.Source.VISIT
         assert violation.roll_entry.staff_id == violation.staff_id
-        assert violation.recorded_by == inspector
+        assert violation.recorded_by_id == inspector.pk
 
 
 def test_late_violation_happened_at_arrival_and_says_so(inspector, findings):

@@ -1034,7 +1034,7 @@ def record_decision(
         raise PermissionDenied
     _check_scope(by, staff.unit)
     violations = list(
-        Violation.objects.select_for_update()
+        Violation.objects.select_for_update(of=("self",))
         .filter(pk__in=[v.pk for v in violations])
         .select_related("type", "staff")
     )
@@ -1068,7 +1068,7 @@ def correct_decision(
     decision = Decision.objects.select_for_update().select_related("staff").get(pk=decision.pk)
     _check_scope(by, decision.unit)
     violations = list(
-        Violation.objects.select_for_update()
+        Violation.objects.select_for_update(of=("self",))
         .filter(pk__in=[v.pk for v in violations])
         .select_related("type", "staff")
     )

@@ -184,8 +184,13 @@ def attach_evidence(
         uploaded_by=by,
     )
     evidence.file.save("upload", upload, save=False)
-    evidence.full_clean()
-    evidence.save()
+    try:
+        evidence.full_clean()
+        evidence.save()
+    except Exception:
+        # Nothing half-saved: a row that is not written leaves no file behind.
+        evidence.file.delete(save=False)
+        raise
     return evidence
 
 

@@ -446,6 +446,19 @@ def violation_record(request):
     return render(request, "discipline/violation_record.html", {"form": form, "unit": unit})
 
 
+def _stored_file_download(handle, stored) -> FileResponse:
+    """An uploaded file (Evidence or ReportAttachment) as a download: always an attachment, with
+    the content type the upload gate found, and nosniff so no browser second-guesses it."""
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=stored.original_name or stored.file.name.rsplit("/", 1)[-1],
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_GET
 def evidence_download(request, pk: int):
     """Serve an evidence file to a user who may see it, always as a download."""
@@ -454,12 +467,7 @@ def evidence_download(request, pk: int):
         handle = evidence.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
-        content_type=evidence.content_type,
-    )
+    return _stored_file_download(handle, evidence)
 
 
 # --- visits: their page, finishing, evidence and minutes (the consequences of a visit) ---------
@@ -1021,12 +1029,7 @@ def report_attachment_download(request, pk: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
-        content_type=attachment.content_type,
-    )
+    return _stored_file_download(handle, attachment)
 
 
 @require_GET

@@ -17,7 +17,7 @@ from units.models import Notification
 from units.services import save_tracked
 
 S = Violation.Status
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = factories.tiny_png()
 
 
 def login(client, user):

@@ -324,7 +324,9 @@ def test_poster_qr_code_decodes_to_the_public_address(client, inspector, unit_a,
     client.force_login(inspector)
     response = client.get(reverse("inspections:feedback_poster", args=[unit_a.pk]))
     # The QR code is the SVG with a viewBox of whole modules; the bell icon in the header is another SVG.
-    svg = next(s for s in re.findall(r"<svg .*?</svg>", response.text, re.S) if "bell-icon" not in s)
+    svg = next(
+        s for s in re.findall(r"<svg .*?</svg>", response.text, re.S) if "bell-icon" not in s
+    )
     (decoded,) = zxingcpp.read_barcodes(svg_to_image(svg))
     assert decoded.format == zxingcpp.BarcodeFormat.QRCode
     assert decoded.text == f"https://kycuong.example/gop-y/{unit_a.feedback_token}/"

@@ -23,6 +23,7 @@ from discipline.models import (
     Violation,
     ViolationType,
 )
+from discipline.security import log_event
 from inspections.models import Feedback, Finding, RollEntry, Visit
 from inspections.services import (
     VisitError,
@@ -847,6 +848,8 @@ def issue_letter(*, letter: Letter, by, now: datetime.datetime | None = None) ->
     )
     if historical:
         return letter
+    issued = {"letter_id": letter.pk, "number": letter.number, "year": register.year}
+    transaction.on_commit(lambda: log_event("letter_issued", user=by, **issued))
     notify(
         users=heads,
         subject=_("Letter no. %(ref)s: V/v %(subject)s")

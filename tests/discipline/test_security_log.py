@@ -4,6 +4,8 @@ import io
 import json
 import logging
 
+import pytest
+
 from discipline import services
 from discipline.security import log_event
 
@@ -52,10 +54,8 @@ def test_a_refused_issue_writes_no_line(draft, chief, django_capture_on_commit_c
     stream, done = _capture()
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            try:
+            with pytest.raises(services.LetterError):
                 services.issue_letter(letter=draft, by=chief)
-            except services.LetterError:
-                pass
     finally:
         done()
     assert "letter_issued" not in stream.getvalue()

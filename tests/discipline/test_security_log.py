@@ -53,9 +53,11 @@ def test_a_refused_issue_writes_no_line(draft, chief, django_capture_on_commit_c
     services.issue_letter(letter=draft, by=chief)
     stream, done = _capture()
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            with pytest.raises(services.LetterError):
-                services.issue_letter(letter=draft, by=chief)
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(services.LetterError),
+        ):
+            services.issue_letter(letter=draft, by=chief)
     finally:
         done()
     assert "letter_issued" not in stream.getvalue()

@@ -40,6 +40,7 @@ from discipline.forms import (
 from discipline.letter_docx import render_docx
 from discipline.minutes import minutes_context, presence_counts
 from discipline.models import EscalationRule, Letter, Violation, ViolationType
+from discipline.personal_data import export_file_name, export_personal_record, record_access
 from discipline.security import log_event
 from inspections.models import Feedback, RollEntry, Visit
 from inspections.selectors import checklist_of, get_feedback, get_visit, roll_of
@@ -145,6 +146,9 @@ def violation_list(request):
         form.fields["staff"].queryset = form.fields["staff"].queryset.none()
         form.fields["staff"].help_text = _("Choose a unit first, then one of its staff.")
     page = _page(request, queryset, paginator_class=CappedPaginator)
+    if chosen.get("staff"):
+        # Filtered to one person, the list is that person's record.
+        record_access(user=user, staff=chosen["staff"], view="violation_list")
     can_notify = user.has_perm("discipline.notify_violation")
     return render(
         request,
@@ -189,7 +193,19 @@ def inbox(request):
 def my_record(request):
     """A person's own violations, read-only, with the unit's explanation and the ruling."""
     page = _page(request, selectors.own_violations(request.user))
+    record_access(user=request.user, staff=staff_of(request.user), view="my_record")
     return render(request, "discipline/my_record.html", {"page_obj": page})
+
+
+@require_GET
+def my_record_export(request):
+    """Everything the application holds about the signed-in person, as a JSON download: their
+    answer to a data-subject access request, without asking anyone."""
+    staff = staff_of(request.user)
+    if staff is None:
+        raise Http404
+    data = export_personal_record(staff=staff, by=request.user, view="my_record_export")
+    return _download(data, export_file_name(staff), "application/json; charset=utf-8")
 
 
 # --- one violation ------------------------------------------------------------------------------
@@ -250,6 +266,9 @@ def _render_detail(request, violation: Violation, *, bound=None, status: int = 2
 @require_GET
 def violation_detail(request, pk: int):
     violation = selectors.get_violation_page(request.user, pk)
+    record_access(
+        user=request.user, staff=violation.staff, violation=violation, view="violation_detail"
+    )
     return _render_detail(request, violation)
 
 
@@ -463,6 +482,11 @@ def _stored_file_download(handle, stored) -> FileResponse:
 def evidence_download(request, pk: int):
     """Serve an evidence file to a user who may see it, always as a download."""
     evidence = selectors.get_evidence(request.user, pk)
+    if evidence.violation_id:
+        violation = evidence.violation
+        record_access(
+            user=request.user, staff=violation.staff, violation=violation, view="evidence_download"
+        )
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as error:

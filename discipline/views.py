@@ -395,6 +395,8 @@ def violations_notify(request):
         ids = {int(value) for value in request.POST.getlist("violation")}
     except ValueError as error:
         raise Http404 from error
+    if any(not 0 < pk < 2**63 for pk in ids):  # beyond any database's integer: no such row
+        raise Http404
     chosen = list(selectors.violations_in_scope(request.user).filter(pk__in=ids))
     if not ids or len(chosen) != len(ids):
         raise Http404

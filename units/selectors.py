@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -95,7 +96,9 @@ def staff_visible_to(user) -> QuerySet[Staff]:
 
 
 def get_unit(user, pk) -> Unit:
-    """One unit the user may see, or 404."""
+    """One unit the user may see, or 404 (also for a pk that is not a number)."""
+    if not str(pk).isdigit():
+        raise Http404
     return get_object_or_404(units_visible_to(user), pk=pk)
 
 

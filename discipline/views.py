@@ -47,6 +47,7 @@ from inspections.selectors import checklist_of, get_feedback, get_visit, roll_of
 from inspections.services import FeedbackError, VisitError
 from units.models import Staff
 from units.selectors import (
+    as_pk,
     get_task,
     get_unit,
     roles_of,
@@ -395,7 +396,7 @@ def violations_notify(request):
         ids = {int(value) for value in request.POST.getlist("violation")}
     except ValueError as error:
         raise Http404 from error
-    if any(not 0 < pk < 2**63 for pk in ids):  # beyond any database's integer: no such row
+    if any(as_pk(pk) is None for pk in ids):
         raise Http404
     chosen = list(selectors.violations_in_scope(request.user).filter(pk__in=ids))
     if not ids or len(chosen) != len(ids):
@@ -435,7 +436,7 @@ def violation_record(request):
     unit_pk = request.POST.get("unit") or request.GET.get("unit")
     unit = None
     if unit_pk:
-        if not str(unit_pk).isdigit():
+        if as_pk(unit_pk) is None:
             raise Http404
         unit = get_unit(user, unit_pk)
     if request.method == "POST":
@@ -600,7 +601,7 @@ def visit_evidence_add(request, pk: int):
         return redirect("discipline:visit_detail", pk=visit.pk)
     roll = roll_of(visit)
     initial = {}
-    if request.GET.get("entry", "").isdigit():
+    if as_pk(request.GET.get("entry")) is not None:
         initial["roll_entry"] = request.GET["entry"]
     posted = request.method == "POST"
     form = VisitEvidenceForm(

@@ -35,7 +35,7 @@ from inspections.forms import (
 from inspections.models import ChecklistAnswer, Feedback, RollEntry, Visit
 from inspections.qr import qr_svg
 from units.models import Staff
-from units.selectors import get_unit, staff_of, units_visible_to
+from units.selectors import as_pk, get_unit, staff_of, units_visible_to
 
 VIEW = "inspections.view_visit"
 PLAN = "inspections.add_visit"
@@ -77,7 +77,7 @@ def visit_plan(request):
     initial = {"planned_date": timezone.localdate(), "kind": request.GET.get("kind", "regular")}
     if own is not None:
         initial["lead_inspector"] = own.pk
-    if request.GET.get("unit", "").isdigit():
+    if as_pk(request.GET.get("unit")) is not None:
         initial["unit"] = request.GET["unit"]
     form = VisitPlanForm(
         request.POST if request.method == "POST" else None,
@@ -488,7 +488,7 @@ def feedback_list(request):
         category = ""
     units = units_visible_to(user).order_by("name")
     unit = request.GET.get("unit", "")
-    if unit.isdigit():
+    if as_pk(unit) is not None:
         items = items.filter(unit_id=int(unit))
     else:
         unit = ""

@@ -14,6 +14,7 @@ from units import services
 from units.models import Authority, DiaryEntry, Staff, Task, Unit
 from units.roles import Role
 from units.selectors import (
+    as_pk,
     authorities_visible_to,
     authority_of,
     diary_entries_visible_to,
@@ -75,7 +76,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
         # Ticked rows are ids; anything else (text, a number beyond the database's integers)
         # names no row and would only make the database raise.
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
-        valid = [pk for pk in selected if pk.isascii() and pk.isdigit() and int(pk) < 2**63]
+        valid = [pk for pk in selected if as_pk(pk) is not None]
         if valid != selected:
             request.POST = request.POST.copy()
             request.POST.setlist(ACTION_CHECKBOX_NAME, valid)

@@ -95,9 +95,20 @@ def staff_visible_to(user) -> QuerySet[Staff]:
     return Staff.objects.filter(condition)
 
 
+def as_pk(value) -> int | None:
+    """`value` as a primary key, or None when it cannot be one: not plain ASCII digits ("¹" and
+    "٣" pass str.isdigit() but not int()), zero, or beyond a 64-bit integer (the database would
+    raise rather than find nothing)."""
+    text = str(value if value is not None else "")
+    if not (text.isascii() and text.isdigit()):
+        return None
+    pk = int(text)
+    return pk if 0 < pk < 2**63 else None
+
+
 def get_unit(user, pk) -> Unit:
     """One unit the user may see, or 404 (also for a pk that is not a number)."""
-    if not str(pk).isdigit():
+    if as_pk(pk) is None:
         raise Http404
     return get_object_or_404(units_visible_to(user), pk=pk)
 

@@ -13,7 +13,7 @@ DEV_ENV := DJANGO_DEBUG=true DJANGO_HTTPS=false DJANGO_OTP_ROLES=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test check lint format messages bench bench-letters backup restore clean
+.PHONY: install run test check lint format messages bench bench-letters bench-reports backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PYTHON) || test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.12 or newer is needed (pyenv install 3.13, or install python3.12+)."; exit 1; }
@@ -63,6 +63,9 @@ restore: install ## Restore a backup: make restore FILE=var/backups/kycuong-YYYY
 	$(PYTHON) manage.py restore "$(FILE)"
 bench-letters: install ## Time .docx and PDF rendering and the issue rate under contention (test database)
 	$(BIN)/pytest -q -s tests/perf/bench_letters.py $(PYTEST_ARGS)
+
+bench-reports: install ## Time dashboards and reports at demo scale and with 100,000 violations (test database)
+	$(BIN)/pytest -q -s tests/perf/bench_reports.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles

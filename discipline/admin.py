@@ -14,11 +14,13 @@ from discipline import selectors, services
 from discipline.forms import (
     AcknowledgeForm,
     AdminDisputeForm,
+    DecisionAdminForm,
     DraftLetterForm,
     RulingForm,
     VoidForm,
 )
 from discipline.models import (
+    Decision,
     EscalationRule,
     Evidence,
     Letter,
@@ -33,7 +35,7 @@ from discipline.personal_data import export_file_name, export_personal_record, r
 from inspections.admin import VisitAdmin
 from inspections.models import Visit
 from inspections.selectors import visits_visible_to
-from units.admin import ScopedAdmin, ScopedRelatedFilter, StaffAdmin
+from units.admin import ScopedAdmin, ScopedRelatedFilter, SharedCatalogueAdmin, StaffAdmin
 from units.models import Staff
 from units.selectors import staff_visible_to
 
@@ -48,7 +50,7 @@ class DisciplineScopedAdmin(ScopedAdmin):
 
 
 @admin.register(ViolationType)
-class ViolationTypeAdmin(admin.ModelAdmin):
+class ViolationTypeAdmin(SharedCatalogueAdmin):
     list_display = ["name", "category", "code", "is_active", "sort_order"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "code", "legal_basis"]
@@ -123,6 +125,7 @@ class ViolationAdmin(DisciplineScopedAdmin):
         "close_selected",
         "void_selected",
         "draft_letter_selected",
+        "extend_handling_selected",
     ]
     show_full_result_count = False
 
@@ -220,6 +223,28 @@ class ViolationAdmin(DisciplineScopedAdmin):
                 "form": form,
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
+        )
+
+    def has_record_decision_permission(self, request) -> bool:
+        return request.user.has_perm("discipline.record_decision")
+
+    @admin.action(
+        description=_("Extend the handling limit to 150 days (complex case)"),
+        permissions=["record_decision"],
+    )
+    def extend_handling_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda v: services.extend_handling_limit(violation=v, by=request.user),
+            lambda n: (
+                ngettext(
+                    "%(count)d violation's handling limit extended to 150 days.",
+                    "%(count)d violations' handling limits extended to 150 days.",
+                    n,
+                )
+                % {"count": n}
+            ),
         )
 
     def has_draft_letter_permission(self, request) -> bool:
@@ -442,7 +467,7 @@ class VisitWithEvidenceAdmin(VisitAdmin):
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(admin.ModelAdmin):
+class EscalationRuleAdmin(SharedCatalogueAdmin):
     """The rules that propose letters. Switched off rather than deleted."""
 
     list_display = [
@@ -645,9 +670,9 @@ class StaffWithRecordAdmin(StaffAdmin):
 
 
 @admin.register(RecordAccess)
-class RecordAccessAdmin(admin.ModelAdmin):
+class RecordAccessAdmin(ScopedAdmin):
     """Who opened whose violation record: read-only, for administrators (the permission
-    view_recordaccess), within their Authority."""
+    view_recordaccess), within their Authority; other Authorities' rows answer 404."""
 
     list_display = ["accessed_at", "user", "staff", "violation", "view"]
     list_filter = ["view", "accessed_at"]
@@ -657,13 +682,8 @@ class RecordAccessAdmin(admin.ModelAdmin):
     fields = ["accessed_at", "user", "staff", "violation", "view"]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(staff__in=staff_visible_to(request.user))
-            .select_related(*self.list_select_related)
-        )
+    def visible(self, request):
+        return RecordAccess.objects.filter(staff__in=staff_visible_to(request.user))
 
     def has_add_permission(self, request):
         return False
@@ -673,3 +693,65 @@ class RecordAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(DisciplineScopedAdmin):
+    """Administrators record the outcome of the formal disciplinary process here; everyone
+    else reads it on the decision pages. Corrections keep the previous version in history."""
+
+    form = DecisionAdminForm
+    list_display = ["number", "decided_on", "staff", "unit", "form", "decided_by"]
+    list_filter = ["form", "year", ("unit", ScopedRelatedFilter)]
+    list_select_related = ["staff", "unit"]
+    search_fields = ["number", "staff__full_name", "signer_name"]
+    autocomplete_fields = ["staff", "violations"]
+    readonly_fields = ["open_page", "authority", "unit", "recorded_by", "recorded_at"]
+    show_full_result_count = False
+
+    @admin.display(description=_("decision page"))
+    def open_page(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Open"))
+
+    def visible(self, request):
+        return selectors.decisions_visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("discipline.record_decision")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("discipline.record_decision")
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {
+            name: data[name]
+            for name in (
+                "form",
+                "number",
+                "decided_on",
+                "decided_by",
+                "signer_name",
+                "signer_position",
+                "notes",
+            )
+        }
+        if change:
+            saved = services.correct_decision(
+                decision=obj, by=request.user, violations=list(data["violations"]), **fields
+            )
+        else:
+            saved = services.record_decision(
+                staff=data["staff"], by=request.user, violations=list(data["violations"]), **fields
+            )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The service has set the violations.
+        pass

@@ -181,7 +181,11 @@ DEMO_DAYS = 120
 
 def load_demo(*, today: datetime.date | None = None) -> str:
     """Create the demo district once. Return a summary, or "" if it was already there."""
-    if Authority.objects.filter(name=DEMO_AUTHORITY_NAME).exists():
+    existing = Authority.objects.filter(name=DEMO_AUTHORITY_NAME).first()
+    if existing is not None:
+        # A demo loaded before decisions existed gets them now; otherwise nothing changes.
+        with transaction.atomic():
+            add_demo_decisions(existing, today=today or timezone.localdate())
         return ""
     with transaction.atomic():
         return _Builder(today or timezone.localdate()).build()
@@ -216,11 +220,13 @@ class _Builder:
         entries = self._diaries()
         feedback = self._feedback()
         letters = self._letters()
+        decisions = add_demo_decisions(self.authority, today=self.today)
         self._after_the_fact()
         return (
             f"{len(self.units)} units, {Staff.objects.filter(authority=self.authority).count()} "
             f"staff, {visits} visits, {violations} violations, {tasks} tasks, "
-            f"{entries} diary entries, {feedback} citizen feedback items, {letters} letters"
+            f"{entries} diary entries, {feedback} citizen feedback items, {letters} letters, "
+            f"{decisions} disciplinary decisions"
         )
 
     # --- organisation -------------------------------------------------------------------
@@ -1097,6 +1103,55 @@ DEMO_FEEDBACK = [
     ),
     ("VB", None, "improper_request", "Bán sim số đẹp giá rẻ, liên hệ ngay!!!", "", 10, "dismissed"),
 ]
+
+
+def add_demo_decisions(authority: Authority, *, today: datetime.date) -> int:
+    """Two formal decisions, recorded by the demo administrator: a reprimand last year (which
+    does not cap this year's rating) and a warning this year (which does). Adds nothing if the
+    authority already has decisions; returns how many were added."""
+    from discipline.models import Decision
+
+    if Decision.objects.filter(authority=authority).exists():
+        return 0
+    admin = User.objects.filter(username="admin", staff__authority=authority).first()
+    if admin is None:
+        return 0
+    standing = Violation.objects.upheld().filter(unit__authority=authority)
+    offender = standing.filter(type__code="alcohol", occurred_at__year=today.year - 1).first()
+    # This year's standing violation, or (early in January) the latest one, decided today.
+    others = standing.exclude(staff_id=getattr(offender, "staff_id", None))
+    current = (
+        others.filter(occurred_at__year=today.year).order_by("occurred_at", "pk").first()
+        or others.order_by("-occurred_at", "-pk").first()
+    )
+    plan = []
+    if offender is not None:
+        occurred = timezone.localdate(offender.occurred_at)
+        decided = min(occurred + datetime.timedelta(days=40), datetime.date(occurred.year, 12, 28))
+        plan.append((offender, Decision.Form.REPRIMAND, "15/QĐ-UBND", decided))
+    if current is not None:
+        occurred = timezone.localdate(current.occurred_at)
+        decided = today
+        if occurred.year == today.year:
+            decided = min(occurred + datetime.timedelta(days=20), today)
+        plan.append((current, Decision.Form.WARNING, "07/QĐ-UBND", decided))
+    count = 0
+    for violation, form, number, decided in plan:
+        with _as_of(timezone.make_aware(datetime.datetime.combine(decided, datetime.time(10)))):
+            services.record_decision(
+                staff=violation.staff,
+                form=form,
+                number=number,
+                decided_on=decided,
+                decided_by="Chủ tịch Ủy ban nhân dân huyện Vĩnh Hưng",
+                signer_name="Nguyễn Văn Thành",
+                signer_position="Chủ tịch UBND huyện",
+                violations=[violation],
+                notes="Theo đề nghị của Hội đồng kỷ luật.",
+                by=admin,
+            )
+        count += 1
+    return count
 
 
 @contextlib.contextmanager

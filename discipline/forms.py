@@ -8,7 +8,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from discipline.models import LetterKind, Violation, ViolationType
+from discipline.models import Decision, LetterKind, Violation, ViolationType
 from units.models import Staff, Unit
 
 
@@ -511,3 +511,118 @@ class DraftLetterForm(forms.Form):
     """Choosing the kind of letter to draft from violations picked in the admin."""
 
     kind = forms.ChoiceField(label=_("Kind of letter"), choices=LetterKind.choices)
+
+
+class DecisionAdminForm(forms.ModelForm):
+    """Recording or correcting a decision in the admin. The checks that involve the chosen
+    violations and the authority's numbering are made here so that they show next to the
+    fields; the service makes them again when it saves."""
+
+    class Meta:
+        model = Decision
+        fields = [
+            "staff",
+            "form",
+            "number",
+            "decided_on",
+            "decided_by",
+            "signer_name",
+            "signer_position",
+            "violations",
+            "notes",
+        ]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from discipline.services import _check_decision_violations
+
+        data = super().clean()
+        staff = data.get("staff")
+        if staff is None:
+            return data
+        if "violations" in data:
+            try:
+                _check_decision_violations(staff, list(data["violations"]))
+            except ValidationError as error:
+                for message in error.message_dict["violations"]:
+                    self.add_error("violations", message)
+        if data.get("number") and data.get("decided_on"):
+            probe = Decision(
+                pk=self.instance.pk,
+                authority_id=staff.authority_id,
+                year=data["decided_on"].year,
+                number=data["number"].strip(),
+            )
+            try:
+                probe.validate_constraints()
+            except ValidationError as error:
+                self.add_error("number", error.messages)
+        return data
+
+
+class ReportFilterForm(forms.Form):
+    """The period, unit and category of a dashboard or periodic report. The unit itself is
+    looked up by the view through selectors.report_scope (404 outside the user's scope)."""
+
+    CUSTOM = "custom"
+
+    period = forms.ChoiceField(label=_("Period"), required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(
+        self, data, *, units, today: datetime.date, whole_authority: bool = True, **kwargs
+    ):
+        from discipline.reports import period_choices, period_of
+
+        super().__init__(data, **kwargs)
+        self.today = today
+        self.fields["period"].choices = [
+            (self.CUSTOM, _("Date range (from, to)")),
+            *period_choices(today),
+        ]
+        self.fields["period"].initial = period_of("year", today.year).token
+        everything = _("Whole authority") if whole_authority else _("All your units")
+        self.fields["unit"].choices = [("", everything)] + [
+            (str(unit.pk), unit.name) for unit in units
+        ]
+        self.fields["category"].choices = [("", _("All")), *ViolationType.Category.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("period") == self.CUSTOM:
+            start, end = cleaned.get("start"), cleaned.get("end")
+            if not start:
+                self.add_error("start", _("Give the first day of the range."))
+            if not end:
+                self.add_error("end", _("Give the last day of the range."))
+            if start and end and end < start:
+                self.add_error("end", _("The last day cannot be before the first."))
+            if start and end and (end - start).days > 366 * 5:
+                self.add_error("end", _("A range can cover at most five years."))
+        return cleaned
+
+    def get_period(self):
+        """The chosen Period; the current year when nothing (or nothing valid) was chosen."""
+        from discipline.reports import custom_period, parse_period, period_of
+
+        if self.is_bound and self.is_valid():
+            chosen = self.cleaned_data["period"] or self.fields["period"].initial
+            if chosen == self.CUSTOM:
+                return custom_period(self.cleaned_data["start"], self.cleaned_data["end"])
+            period = parse_period(chosen)
+            if period is not None:
+                return period
+        return period_of("year", self.today.year)
+
+    def get_category(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["category"]
+        return ""

@@ -99,7 +99,9 @@ def render_docx(document: LetterDocument) -> bytes:
 
 
 def _header(doc, document: LetterDocument) -> None:
-    table = _table(doc, rows=3, widths_mm=HEADER_COLUMNS_MM)
+    """The two-column header. A named document (a BÁO CÁO) has no “V/v” line: its title and
+    summary follow the header instead, so its header has two rows, not three."""
+    table = _table(doc, rows=3 if document.subject_line else 2, widths_mm=HEADER_COLUMNS_MM)
     left, right = table.cell(0, 0), table.cell(0, 1)
     first = True
     if document.parent_body:
@@ -133,6 +135,8 @@ def _header(doc, document: LetterDocument) -> None:
         table.cell(1, 1), document.date_line, SIZE["date_line"], italic=True, first=True
     )
     date.paragraph_format.space_before = Pt(6)
+    if not document.subject_line:
+        return
     subject = _cell_line(table.cell(2, 0), document.subject_line, SIZE["subject"], first=True)
     subject.paragraph_format.space_before = Pt(6)
     _cell_line(table.cell(2, 1), "", SIZE["subject"], first=True)

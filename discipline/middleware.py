@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,17 @@ LOGIN_AT = "kc_login_at"
 SEEN_AT = "kc_seen_at"
 # Re-stamp "last seen" at most this often, so most requests do not write the session.
 SEEN_RESOLUTION = 60
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the user chose English with the switch (the language cookie).
+
+    The browser's Accept-Language is ignored: offices often run browsers set up in English, and
+    the official wording of the product (statuses, letter kinds, legal terms) is Vietnamese."""
+
+    def process_request(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)
 
 
 class SessionTimeoutMiddleware:

@@ -177,6 +177,17 @@ class Violation(models.Model):
     overdue_notice_sent_at = models.DateTimeField(
         _("overdue notice sent at"), null=True, blank=True
     )
+    # The handling limit runs 90 days from detection, 150 when the case is complex and needs
+    # inspection to verify (Luật Cán bộ, công chức, art. 80(2) as amended in 2019). The
+    # extension belongs to the case, before any decision exists, so it is a flag here; see
+    # discipline/legal.py.
+    handling_extended = models.BooleanField(
+        _("handling limit extended to 150 days"),
+        default=False,
+        help_text=_(
+            "A complex case that needs inspection to verify (Luật Cán bộ, công chức, art. 80)."
+        ),
+    )
 
     history = HistoricalRecords(excluded_fields=["recorded_at"])
     objects = ViolationQuerySet.as_manager()
@@ -807,3 +818,114 @@ class RecordAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} — {self.view} ({self.accessed_at:%d/%m/%Y %H:%M})"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def in_units(self, units):
+        return self.filter(unit__in=units)
+
+    def in_year(self, year: int):
+        return self.filter(year=year)
+
+
+class Decision(models.Model):
+    """The outcome of the formal disciplinary process for one staff member (Nghị định
+    112/2020/NĐ-CP as amended by 71/2023): the form, the decision's number and date, who
+    decided, and the standing violations it concerns. Recorded by administrators; never
+    deleted."""
+
+    class Form(models.TextChoices):
+        # Ordered lightest first; every form caps the year's rating (discipline/evaluation.py).
+        REPRIMAND = "reprimand", _("Reprimand (khiển trách)")
+        WARNING = "warning", _("Warning (cảnh cáo)")
+        REMOVAL = "removal", _("Removal from post (cách chức)")
+        DISMISSAL = "dismissal", _("Dismissal (buộc thôi việc)")
+        RECALL = "recall", _("Recall from elected office (bãi nhiệm)")
+
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("authority"),
+        editable=False,
+    )
+    staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("staff member")
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("unit"),
+        editable=False,
+        help_text=_("The person's unit when the decision was recorded."),
+    )
+    form = models.CharField(_("form of discipline"), max_length=20, choices=Form.choices)
+    number = models.CharField(
+        _("decision number"), max_length=60, help_text=_("E.g. “125/QĐ-UBND”.")
+    )
+    decided_on = models.DateField(_("decision date"))
+    # Copied from decided_on: the number is unique per authority and year.
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    decided_by = models.CharField(
+        _("deciding authority"),
+        max_length=200,
+        help_text=_("The body or office holder competent to decide, e.g. “Chủ tịch UBND huyện”."),
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=120)
+    signer_position = models.CharField(_("signer's position"), max_length=200)
+    violations = models.ManyToManyField(
+        Violation, related_name="decisions", verbose_name=_("violations concerned")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recorded_decisions",
+        verbose_name=_("recorded by"),
+        editable=False,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=["violations"], excluded_fields=["recorded_at"])
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disciplinary decision")
+        verbose_name_plural = _("disciplinary decisions")
+        ordering = ["-decided_on", "-pk"]
+        permissions = [("record_decision", _("Can record a disciplinary decision"))]
+        indexes = [
+            models.Index(fields=["unit", "-decided_on"], name="decision_unit_date_idx"),
+            models.Index(fields=["staff", "year"], name="decision_staff_year_idx"),
+            models.Index(fields=["year", "-decided_on"], name="decision_year_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "year", "number"],
+                name="decision_number_unique_per_authority_year",
+                violation_error_message=_(
+                    "This authority already has a decision with this number in that year."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.get_form_display()} — {self.staff}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("discipline:decision_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.decided_on:
+            self.year = self.decided_on.year
+            if self.decided_on > timezone.localdate():
+                errors["decided_on"] = _("The decision date cannot be in the future.")
+        self.number = (self.number or "").strip()
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_reprimand_level(self) -> bool:
+        return self.form == self.Form.REPRIMAND

@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from discipline.models import (
+    Decision,
     EscalationRule,
     Evidence,
     Letter,
@@ -152,6 +153,7 @@ STEP_LABELS = {
     "closed": _("Closed"),
     "voided": _("Voided"),
     "overdue": _("Answer overdue: unit head and inspectors reminded"),
+    "extended": _("Handling limit extended to 150 days"),
 }
 # Fields whose new value the timeline shows (times are the entry's own time).
 TIMELINE_FIELDS = [
@@ -421,3 +423,78 @@ def get_proposal(user, *, rule_pk: int, target: str) -> Proposal:
         if proposal.target == target:
             return proposal
     raise Http404
+
+
+# --- disciplinary decisions and the year's record ----------------------------------------------
+
+
+def decisions_visible_to(user) -> QuerySet[Decision]:
+    """Decisions recorded in the units the user sees (a unit head: their unit's)."""
+    return Decision.objects.filter(unit__in=units_visible_to(user))
+
+
+def get_decision(user, pk) -> Decision:
+    """One decision the user may see, with its person, unit and authority, or 404."""
+    return get_object_or_404(
+        decisions_visible_to(user).select_related("staff", "unit", "authority", "recorded_by"),
+        pk=pk,
+    )
+
+
+def decisions_of_violation(violation: Violation) -> list[Decision]:
+    """The decisions concerning one violation, oldest first (one query)."""
+    return list(violation.decisions.order_by("decided_on", "pk"))
+
+
+def evaluation_people(
+    user, *, year: int, unit: Unit | None = None, with_record_only: bool = False
+) -> QuerySet[Staff]:
+    """Who the year's evaluation sheet lists: staff of the chosen unit (or of every unit the
+    user sees) who are active, or who have a standing violation or a decision in the year
+    (only the latter with `with_record_only`). By unit, then name."""
+    units = units_visible_to(user)
+    if unit is not None:
+        units = units.filter(pk=unit.pk)
+    violations = Violation.objects.upheld().filter(unit__in=units, occurred_at__year=year)
+    decisions = Decision.objects.filter(unit__in=units, year=year)
+    if with_record_only:
+        condition = Q(pk__in=violations.values("staff_id")) | Q(pk__in=decisions.values("staff_id"))
+    else:
+        # Everyone active, and the few who left during the year but have a record: probed
+        # person by person (index on person and date) instead of hashing a year of violations.
+        left_with_record = Staff.objects.filter(unit__in=units, is_active=False).filter(
+            Exists(violations.filter(staff_id=OuterRef("pk")))
+            | Exists(decisions.filter(staff_id=OuterRef("pk")))
+        )
+        condition = Q(is_active=True) | Q(pk__in=left_with_record.values("pk"))
+    return (
+        Staff.objects.filter(unit__in=units)
+        .filter(condition)
+        .select_related("unit")
+        .order_by("unit__name", "full_name", "pk")
+    )
+
+
+def evaluation_sources(user) -> tuple[QuerySet[Violation], QuerySet[Decision]]:
+    """The standing violations and the decisions the sheet may count for this user."""
+    units = units_visible_to(user)
+    return Violation.objects.upheld().filter(unit__in=units), Decision.objects.filter(
+        unit__in=units
+    )
+
+
+# --- dashboards and periodic reports ---------------------------------------------------------
+
+
+def report_scope(user, unit_pk: str | None = None) -> tuple[QuerySet[Unit], Unit | None]:
+    """The units a dashboard or report covers: every unit the user sees, or one of them (with
+    its child units) when `unit_pk` is given; 404 for a unit outside the user's scope."""
+    units = units_visible_to(user)
+    if not unit_pk:
+        return units, None
+    try:
+        pk = int(unit_pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    unit = get_object_or_404(units, pk=pk)
+    return units.filter(Q(pk=unit.pk) | Q(parent_id=unit.pk)), unit

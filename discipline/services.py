@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from discipline import letters, selectors
 from discipline.files import check_upload
 from discipline.models import (
+    Decision,
     EscalationRule,
     Evidence,
     Letter,
@@ -980,3 +981,121 @@ def notify_overdue_letters(*, today: datetime.date | None = None) -> int:
                 )
             )
     return sent
+
+
+# --- formal disciplinary decisions -----------------------------------------------------------
+
+
+def _check_decision_violations(staff: Staff, violations) -> None:
+    """A decision concerns at least one violation, all of them this person's and standing."""
+    if not violations:
+        raise ValidationError({"violations": _("A decision must concern at least one violation.")})
+    errors = []
+    for violation in violations:
+        if violation.staff_id != staff.pk:
+            errors.append(
+                _("“%(violation)s” is not a violation of %(name)s.")
+                % {"violation": violation, "name": staff.full_name}
+            )
+        elif not violation.stands:
+            errors.append(
+                _(
+                    "“%(violation)s” does not stand (only acknowledged, upheld or closed "
+                    "violations can be decided on)."
+                )
+                % {"violation": violation}
+            )
+    if errors:
+        raise ValidationError({"violations": errors})
+
+
+DECISION_FIELDS = [
+    "form",
+    "number",
+    "decided_on",
+    "decided_by",
+    "signer_name",
+    "signer_position",
+    "notes",
+]
+
+
+@transaction.atomic
+def record_decision(
+    *,
+    staff: Staff,
+    form: str,
+    number: str,
+    decided_on: datetime.date,
+    decided_by: str,
+    signer_name: str,
+    signer_position: str,
+    violations: Iterable[Violation],
+    by,
+    notes: str = "",
+) -> Decision:
+    """Record a formal disciplinary decision about `staff` for some of their standing
+    violations. Needs the record_decision permission and the person's unit in scope. Raises
+    ValidationError (future date, number already used by the authority that year, violations
+    of someone else or not standing) and saves nothing then."""
+    if not by.has_perm("discipline.record_decision"):
+        raise PermissionDenied
+    _check_scope(by, staff.unit)
+    violations = list(
+        Violation.objects.select_for_update().filter(pk__in=[v.pk for v in violations])
+    )
+    _check_decision_violations(staff, violations)
+    decision = Decision(
+        authority_id=staff.authority_id,
+        staff=staff,
+        unit_id=staff.unit_id,
+        form=form,
+        number=number,
+        decided_on=decided_on,
+        decided_by=decided_by,
+        signer_name=signer_name,
+        signer_position=signer_position,
+        notes=notes,
+        recorded_by=by,
+    )
+    save_tracked(decision, by=by, reason="recorded")
+    decision.violations.set(violations)
+    return decision
+
+
+@transaction.atomic
+def correct_decision(
+    *, decision: Decision, by, violations: Iterable[Violation], **changes
+) -> Decision:
+    """Correct a recorded decision (a mistyped number, a missing violation): the same checks
+    as recording; the history keeps the previous version."""
+    if not by.has_perm("discipline.record_decision"):
+        raise PermissionDenied
+    decision = Decision.objects.select_for_update().select_related("staff").get(pk=decision.pk)
+    _check_scope(by, decision.unit)
+    violations = list(
+        Violation.objects.select_for_update().filter(pk__in=[v.pk for v in violations])
+    )
+    _check_decision_violations(decision.staff, violations)
+    for name, value in changes.items():
+        if name not in DECISION_FIELDS:
+            raise TypeError(name)
+        setattr(decision, name, value)
+    save_tracked(decision, by=by, reason="corrected")
+    decision.violations.set(violations)
+    return decision
+
+
+@transaction.atomic
+def extend_handling_limit(*, violation: Violation, by) -> Violation:
+    """Extend a complex case's handling limit from 90 to 150 days (discipline/legal.py)."""
+    if not by.has_perm("discipline.record_decision"):
+        raise PermissionDenied
+    violation = Violation.objects.select_for_update().get(pk=violation.pk)
+    _check_scope(by, violation.unit)
+    if violation.handling_extended:
+        raise ViolationError(_("The handling limit of this violation is already extended."))
+    if violation.status in (Violation.Status.DISMISSED, Violation.Status.VOIDED):
+        raise ViolationError(_("A dismissed or voided violation is not handled further."))
+    violation.handling_extended = True
+    return save_tracked(violation, by=by, reason="extended", update_fields=["handling_extended"])

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from discipline import views
+from units.admin import scoped_view_on_site
 
 admin.site.site_header = "Kỷ cương"
 admin.site.site_title = "Kỷ cương"
@@ -30,6 +31,14 @@ discipline_patterns = [
         views.report_attachment_download,
         name="report_attachment_download",
     ),
+    path("decisions/", views.decision_list, name="decision_list"),
+    path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
+    path("evaluation/", views.evaluation_sheet, name="evaluation_sheet"),
+    path("evaluation/export/", views.evaluation_export, name="evaluation_export"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("reports/", views.report, name="report"),
+    path("reports/xlsx/", views.report_xlsx, name="report_xlsx"),
+    path("reports/docx/", views.report_docx, name="report_docx"),
     path("violations/", views.violation_list, name="violation_list"),
     path("violations/new/", views.violation_record, name="violation_record"),
     path("violations/notify/", views.violations_notify, name="violations_notify"),
@@ -63,6 +72,12 @@ urlpatterns = [
     path("accounts/otp/verify/", views.otp_verify, name="otp_verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Before the admin's own "view on site" route, which would redirect for rows of any scope.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(scoped_view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
     path("", include((discipline_patterns, "discipline"))),
     path("", include("inspections.urls")),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from discipline import letters, selectors, services
+from discipline import evaluation, legal, letters, selectors, services
 from discipline.forms import (
     AcknowledgeForm,
     DisputeForm,
@@ -39,7 +40,7 @@ from discipline.forms import (
 )
 from discipline.letter_docx import render_docx
 from discipline.minutes import minutes_context, presence_counts
-from discipline.models import EscalationRule, Letter, Violation, ViolationType
+from discipline.models import Decision, EscalationRule, Letter, Violation, ViolationType
 from discipline.personal_data import export_file_name, export_personal_record, record_access
 from discipline.security import log_event
 from inspections.models import Feedback, RollEntry, Visit
@@ -51,6 +52,7 @@ from units.selectors import (
     get_task,
     get_unit,
     roles_of,
+    sees_whole_authority,
     staff_of,
     staff_visible_to,
     units_visible_to,
@@ -244,6 +246,7 @@ def _render_detail(request, violation: Violation, *, bound=None, status: int = 2
     # Visits are inspectors' working papers: a unit head sees the finding, not the visit.
     show_visit = violation.visit_id is not None and user.has_perm("inspections.view_visit")
     timeline = selectors.violation_timeline(violation)
+    decisions = selectors.decisions_of_violation(violation)
     return render(
         request,
         "discipline/violation_detail.html",
@@ -259,6 +262,8 @@ def _render_detail(request, violation: Violation, *, bound=None, status: int = 2
             "forms": forms,
             "visit": violation.visit if show_visit else None,
             "open_form": next(iter(bound)) if bound else "",
+            "decisions": decisions,
+            "clocks": legal.violation_clocks(violation, decisions[0] if decisions else None),
         },
         status=status,
     )
@@ -1166,4 +1171,399 @@ def letter_register_export(request):
         out.getvalue(),
         f"so-van-ban-di-{year}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- disciplinary decisions and the year's evaluation sheet -------------------------------------
+
+
+def _year(request) -> int:
+    """The year asked for (?year=), or this year."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2999 else timezone.localdate().year
+
+
+def _chosen_unit(request):
+    """The unit asked for (?unit=): 404 outside the user's scope, None for all."""
+    value = request.GET.get("unit", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_unit(request.user, int(value))
+
+
+def _year_choices(year: int) -> list[int]:
+    this_year = timezone.localdate().year
+    return sorted({*range(this_year - 5, this_year + 1), year}, reverse=True)
+
+
+@require_GET
+@permission_required("discipline.view_decision", raise_exception=True)
+def decision_list(request):
+    """Formal disciplinary decisions of the units the user sees, newest first; filter by year,
+    unit and form."""
+    user = request.user
+    year = _year(request) if request.GET.get("year") else None
+    unit = _chosen_unit(request)
+    form = request.GET.get("form", "")
+    decisions = selectors.decisions_visible_to(user)
+    if year:
+        decisions = decisions.in_year(year)
+    if unit is not None:
+        decisions = decisions.filter(unit=unit)
+    if form in Decision.Form.values:
+        decisions = decisions.filter(form=form)
+    else:
+        form = ""
+    decisions = (
+        decisions.select_related("staff", "unit")
+        .annotate(violation_count=Count("violations"))
+        .order_by("-decided_on", "-pk")
+    )
+    page = _page(request, decisions)
+    return render(
+        request,
+        "discipline/decision_list.html",
+        {
+            "page_obj": page,
+            "year": year,
+            "years": _year_choices(year or timezone.localdate().year),
+            "unit": unit,
+            "units": units_visible_to(user).order_by("name"),
+            "form_value": form,
+            "forms": Decision.Form.choices,
+            "query": _query_without_page(request),
+            "can_record": user.has_perm("discipline.record_decision"),
+        },
+    )
+
+
+@require_GET
+@permission_required("discipline.view_decision", raise_exception=True)
+def decision_detail(request, pk: int):
+    """One decision: what, who decided, the violations it concerns and their legal clocks."""
+    decision = selectors.get_decision(request.user, pk)
+    violations = list(decision.violations.with_related().order_by("occurred_at", "pk"))
+    rows = [(violation, legal.violation_clocks(violation, decision)) for violation in violations]
+    return render(
+        request,
+        "discipline/decision_detail.html",
+        {
+            "decision": decision,
+            "rows": rows,
+            "can_record": request.user.has_perm("discipline.record_decision"),
+        },
+    )
+
+
+EVALUATION_PAGE_SIZE = 50
+
+
+@require_GET
+@permission_required("discipline.view_decision", raise_exception=True)
+def evaluation_sheet(request):
+    """The year's record per person for the annual evaluation: standing violations by
+    category, letters naming them, decisions, the rating cap and "Lao động tiên tiến"
+    eligibility (rules: discipline/evaluation.py). Paged; the .xlsx holds every row."""
+    user = request.user
+    year = _year(request)
+    unit = _chosen_unit(request)
+    with_record_only = request.GET.get("record") == "1"
+    people = selectors.evaluation_people(
+        user, year=year, unit=unit, with_record_only=with_record_only
+    )
+    page = Paginator(people, EVALUATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    violations, decisions = selectors.evaluation_sources(user)
+    lines = evaluation.person_years(
+        list(page), year=year, violations=violations, decisions=decisions
+    )
+    return render(
+        request,
+        "discipline/evaluation_sheet.html",
+        {
+            "page_obj": page,
+            "lines": lines,
+            "year": year,
+            "years": _year_choices(year),
+            "unit": unit,
+            "units": units_visible_to(user).order_by("name"),
+            "categories": evaluation.CATEGORIES,
+            "with_record_only": with_record_only,
+            "query": _query_without_page(request),
+            "export_query": urlencode(
+                {
+                    "year": year,
+                    **({"unit": unit.pk} if unit is not None else {}),
+                    **({"record": 1} if with_record_only else {}),
+                }
+            ),
+        },
+    )
+
+
+@require_GET
+@permission_required("discipline.view_decision", raise_exception=True)
+def evaluation_export(request):
+    """The whole sheet as .xlsx: openpyxl's write-only mode into a temporary file, people read
+    500 at a time (three queries a chunk), then streamed back: memory stays flat and the
+    worker is not held by building a large workbook in memory."""
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    user = request.user
+    year = _year(request)
+    unit = _chosen_unit(request)
+    people = selectors.evaluation_people(
+        user, year=year, unit=unit, with_record_only=request.GET.get("record") == "1"
+    )
+    violations, decisions = selectors.evaluation_sources(user)
+    categories = evaluation.CATEGORIES
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Evaluation %(year)s") % {"year": year})[:31])
+    headers = [
+        _("No."),
+        _("Full name"),
+        _("Position"),
+        _("Unit"),
+        *[category.label for category in categories],
+        _("Standing violations"),
+        _("Letters naming them"),
+        _("Decisions in the year"),
+        _("Rating cap"),
+        _("Eligible for “Lao động tiên tiến”"),
+    ]
+    widths = [6, 28, 24, 30, *[14] * len(categories), 12, 24, 36, 28, 16]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=str(header))
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+    yes, no = str(_("Yes")), str(_("No"))
+    number = 0
+    chunk: list = []
+
+    def write(chunk_rows):
+        nonlocal number
+        for line in evaluation.person_years(
+            chunk_rows, year=year, violations=violations, decisions=decisions
+        ):
+            number += 1
+            sheet.append(
+                [
+                    number,
+                    line.full_name,
+                    line.position,
+                    line.unit,
+                    *line.category_counts,
+                    line.standing_total,
+                    "; ".join(line.letters),
+                    "; ".join(
+                        f"{d.number} ({d.decided_on:%d/%m/%Y}, {d.get_form_display()})"
+                        for d in line.decisions
+                    ),
+                    line.cap_label,
+                    yes if line.advanced_worker_eligible else no,
+                ]
+            )
+
+    for person in people.iterator(chunk_size=500):
+        chunk.append(person)
+        if len(chunk) == 500:
+            write(chunk)
+            chunk = []
+    if chunk:
+        write(chunk)
+
+    # A second sheet: the year's decisions one per line, with real dates.
+    listed = workbook.create_sheet(title=str(_("Decisions %(year)s") % {"year": year})[:31])
+    decision_headers = [
+        _("Decision number"),
+        _("Decision date"),
+        _("Form of discipline"),
+        _("Full name"),
+        _("Unit"),
+        _("Deciding authority"),
+        _("Signed by"),
+    ]
+    for index, width in enumerate([18, 14, 22, 28, 30, 36, 30], start=1):
+        listed.column_dimensions[get_column_letter(index)].width = width
+    listed.append([WriteOnlyCell(listed, value=str(h)) for h in decision_headers])
+    year_decisions = decisions.in_year(year).select_related("staff", "unit")
+    if unit is not None:
+        year_decisions = year_decisions.filter(unit=unit)
+    for decision in year_decisions.order_by("decided_on", "pk").iterator(chunk_size=500):
+        date_cell = WriteOnlyCell(listed, value=decision.decided_on)
+        date_cell.number_format = "DD/MM/YYYY"
+        listed.append(
+            [
+                decision.number,
+                date_cell,
+                decision.get_form_display(),
+                decision.staff.full_name,
+                str(decision.unit),
+                decision.decided_by,
+                f"{decision.signer_position} {decision.signer_name}".strip(),
+            ]
+        )
+
+    # Closed by the FileResponse once sent.
+    out = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook.save(out)
+    out.seek(0)
+    suffix = f"-{unit.code}" if unit is not None else ""
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"danh-gia-{year}{suffix}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# --- dashboards and periodic reports ------------------------------------------------------
+
+
+def _report_request(request):
+    """The filters of a dashboard or report: the form, the period, the category, the units
+    covered (404 for a unit outside the user's scope) and the chosen unit."""
+    from discipline.forms import ReportFilterForm
+
+    _require(request, "discipline.view_violation")
+    user = request.user
+    units, unit = selectors.report_scope(user, request.GET.get("unit"))
+    form = ReportFilterForm(
+        request.GET or None,
+        units=units_visible_to(user).order_by("name", "pk"),
+        today=timezone.localdate(),
+        whole_authority=sees_whole_authority(user),
+    )
+    return form, form.get_period(), form.get_category(), units, unit
+
+
+def _scope_name(request, unit) -> str:
+    """What the figures cover: the chosen unit, a unit head's own unit, or the Authority."""
+    if unit is not None:
+        return unit.name
+    staff = staff_of(request.user)
+    if staff is None:
+        return _("All authorities")
+    return staff.authority.name if sees_whole_authority(request.user) else staff.unit.name
+
+
+@require_GET
+def dashboard(request):
+    """Trends for the units the user sees: violations by month, category and unit, repeat
+    offenders, visits done against planned, answers and letter reports overdue."""
+    from discipline import reports
+
+    form, period, category, units, unit = _report_request(request)
+    board = reports.dashboard(units, period=period, category=category)
+    return render(
+        request,
+        "discipline/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "chart_data": board.chart_data(),
+            "scope_name": _scope_name(request, unit),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+def report(request):
+    """The periodic report (month, quarter, half, year or a date range) for the Authority or
+    one unit, with the change from the period before; downloads as .xlsx and .docx."""
+    from discipline import reports
+
+    form, period, category, units, unit = _report_request(request)
+    return render(
+        request,
+        "discipline/report.html",
+        {
+            "form": form,
+            "report": reports.report(units, period=period, category=category),
+            "scope_name": _scope_name(request, unit),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _report_file_stem(report, unit) -> str:
+    from django.utils.text import slugify
+
+    scope = f"-{slugify(unit.code or unit.name)}" if unit is not None else ""
+    return f"bao-cao-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}{scope}"
+
+
+@require_GET
+def report_xlsx(request):
+    """The report as an Excel workbook, one sheet per table, with every violation of the
+    period on the last sheet. Written in openpyxl's write-only mode to a temporary file that is
+    streamed back: memory stays flat however many rows (timed in tests/perf/bench_reports.py)."""
+    import tempfile
+
+    from discipline import reports
+    from discipline.report_files import write_xlsx
+
+    _form, period, category, units, unit = _report_request(request)
+    data = reports.report(units, period=period, category=category)
+    # FileResponse closes the file when sent, and a TemporaryFile is deleted when closed.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    with translation.override("vi"):
+        write_xlsx(
+            handle,
+            data,
+            scope_name=_scope_name(request, unit),
+            rows=reports.violation_rows(units, period, category),
+        )
+    handle.seek(0)
+    log_event("report_exported", user=request.user, format="xlsx")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{_report_file_stem(data, unit)}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_GET
+def report_docx(request):
+    """The report as an editable BÁO CÁO in the administrative format of the letters."""
+    from discipline import reports
+    from discipline.report_files import render_report_docx
+
+    _form, period, category, units, unit = _report_request(request)
+    data = reports.report(units, period=period, category=category)
+    staff = staff_of(request.user)
+    authority = staff.authority if staff else (unit.authority if unit else None)
+    if authority is None:
+        raise Http404
+    with translation.override("vi"):
+        content = render_report_docx(
+            data,
+            authority=authority,
+            scope_name=_scope_name(request, unit),
+            today=timezone.localdate(),
+        )
+    return _download(
+        content,
+        f"{_report_file_stem(data, unit)}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from inspections import services
 from inspections.models import ChecklistAnswer, ChecklistItem, Feedback, RollEntry, Visit
 from inspections.selectors import feedback_visible_to, visits_visible_to
-from units.admin import ScopedAdmin, ScopedRelatedFilter
+from units.admin import ScopedAdmin, ScopedRelatedFilter, SharedCatalogueAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -124,7 +124,7 @@ class VisitAdmin(ScopedAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(SharedCatalogueAdmin):
     list_display = ["text", "code", "is_active", "sort_order"]
     list_filter = ["is_active"]
     search_fields = ["text", "code", "basis"]

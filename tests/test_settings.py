@@ -67,3 +67,29 @@ def test_vietnamese_catalogue_is_complete_and_compiled():
         if not e.msgid_plural and compiled.get((e.msgctxt, e.msgid)) != e.msgstr
     ]
     assert missing == [], "django.mo is stale: run `make messages`"
+
+
+def test_deploy_check_is_clean_under_production_settings(tmp_path):
+    """What `make check` runs in CI, also in the suite: HTTPS, HSTS, Secure cookies, a real
+    key, DEBUG off. (Django 6.1's deploy check opens the database: give it a scratch one.)"""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "EMAIL_"))
+    }
+    env = {
+        **clean,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_HTTPS": "true",
+        "DJANGO_ALLOWED_HOSTS": "kycuong.example",
+        "DJANGO_SECRET_KEY": "deploy-check-" + "k7Vq2xZp9LmR4tWb8NcY3hJd6FgS1aE5" * 2,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -3,6 +3,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -92,16 +94,56 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def tracked(self) -> bool:
+        """Whether django-simple-history keeps this model's changes (not every scoped model
+        has a history: an Authority or a register, for example)."""
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def get_urls(self):
+        if not self.tracked():
+            # simple-history's version pages would fail on a model it does not track.
+            return admin.ModelAdmin.get_urls(self)
+        return super().get_urls()
+
     def history_view(self, request, object_id, extra_context=None):
         get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        if not self.tracked():
+            # The admin's own log of changes made through it.
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting to an old version would bypass the services' rules: history is read-only.
+        # A row outside the user's scope is a 404 whatever the method, as everywhere.
+        get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
         if request.method != "GET":
             raise PermissionDenied
-        get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class SharedCatalogueAdmin(admin.ModelAdmin):
+    """Catalogues that every Authority of the installation shares (violation types, checklist
+    items, escalation rules): a change rewrites every Authority's letters and checks. With one
+    Authority, the roles holding the permission keep them; once the installation serves several,
+    only its keeper (a superuser) changes them, so that no Authority's staff rewrite another's.
+    Nothing in them is deleted."""
+
+    def may_change_shared(self, request) -> bool:
+        if request.user.is_superuser:
+            return True
+        cached = getattr(request, "_kc_single_authority", None)
+        if cached is None:
+            cached = request._kc_single_authority = Authority.objects.count() <= 1
+        return cached
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self.may_change_shared(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_change_shared(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Authority)
@@ -308,3 +350,14 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def scoped_view_on_site(request, content_type_id, object_id):
+    """The admin's "view on site" link, which Django answers for any row of any model: here a
+    row the user may not see in the admin answers 404, like everywhere else."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model_admin = admin.site._registry.get(content_type.model_class())
+    if model_admin is None or not model_admin.has_view_or_change_permission(request):
+        raise Http404
+    get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    return shortcut(request, content_type_id, object_id)

@@ -44,7 +44,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discipline', '0010_letter_roles'),
+        ('discipline', '0011_decision'),
         ('units', '0005_unit_feedback_token_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

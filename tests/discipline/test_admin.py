@@ -120,6 +120,43 @@ def test_out_of_scope_history_version_is_404(client, unit_head_a, unit_b):
     assert login(client, unit_head_a).get(url).status_code == 404
 
 
+def test_out_of_scope_history_version_is_404_to_a_post_too(client, unit_head_a, unit_b):
+    theirs = factories.staff(unit_b)
+    record = theirs.history.first()
+    url = reverse("admin:units_staff_simple_history", args=[theirs.pk, record.history_id])
+    assert login(client, unit_head_a).post(url, {}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("model", "obj"), [("units_authority", "authority"), ("discipline_register", "register")]
+)
+def test_history_page_of_a_model_without_tracked_history_opens(
+    client, office_chief, authority, model, obj
+):
+    from discipline.models import Register
+
+    rows = {
+        "authority": authority,
+        "register": Register.objects.create(authority=authority, year=2026),
+    }
+    url = admin_url(model, "history", rows[obj].pk)
+    assert login(client, office_chief).get(url).status_code == 200
+
+
+def test_view_on_site_answers_404_for_a_row_out_of_scope(
+    client, unit_head_a, violation_a, violation_b
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(violation_a).pk
+    login(client, unit_head_a)
+    mine = client.get(reverse("admin:view_on_site", args=[content_type, violation_a.pk]))
+    theirs = client.get(reverse("admin:view_on_site", args=[content_type, violation_b.pk]))
+    assert mine.status_code == 302
+    assert mine["Location"].endswith(violation_a.get_absolute_url())
+    assert theirs.status_code == 404
+
+
 # --- choices: a unit head can pick only their own unit's rows ------------------------------------
 
 
@@ -316,15 +353,17 @@ def _grow(unit_a, unit_b, inspector, n):
 
 @pytest.mark.parametrize(
     ("model", "expected"),
+    # Each count includes one query for the number of Authorities: the admin's sidebar asks on
+    # every page whether the shared catalogues may be changed (SharedCatalogueAdmin).
     [
-        ("discipline_violation", 10),
-        ("discipline_evidence", 9),
-        ("discipline_violationtype", 8),
-        ("units_staff", 10),
-        ("units_unit", 10),
-        ("units_authority", 8),
-        ("inspections_visit", 10),
-        ("auth_user", 10),
+        ("discipline_violation", 11),
+        ("discipline_evidence", 10),
+        ("discipline_violationtype", 9),
+        ("units_staff", 11),
+        ("units_unit", 11),
+        ("units_authority", 9),
+        ("inspections_visit", 11),
+        ("auth_user", 11),
     ],
 )
 def test_admin_changelist_query_count_is_pinned(

@@ -130,3 +130,24 @@ def test_demo_chief_is_proposed_a_letter_for_the_khanh_hung_repeat_offender(demo
     assert len(repeat) == 1
     assert repeat[0].state == "new"
     assert len(repeat[0].violations) >= 3
+
+
+def test_demo_has_decisions_one_capping_this_year(demo):
+    from discipline.models import Decision
+
+    decisions = list(Decision.objects.order_by("decided_on"))
+    assert [d.form for d in decisions] == ["reprimand", "warning"]
+    assert decisions[0].year == timezone.localdate().year - 1
+    assert decisions[1].year == timezone.localdate().year
+    assert all(d.violations.exists() for d in decisions)
+
+
+def test_loaddemo_adds_decisions_to_an_older_demo_once(demo):
+    from discipline.models import Decision
+
+    Decision.violations.through.objects.all().delete()
+    Decision.objects.all().delete()
+    call_command("loaddemo", "--force", verbosity=0)
+    assert Decision.objects.count() == 2
+    call_command("loaddemo", "--force", verbosity=0)
+    assert Decision.objects.count() == 2

@@ -1,8 +1,9 @@
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import User
 from django.urls import reverse
 
-from discipline.models import EscalationRule, Letter
+from discipline.models import EscalationRule, Letter, ViolationType
 from tests import factories
 from tests.discipline.conftest import standing_violation
 
@@ -83,6 +84,29 @@ def test_a_rule_with_zero_threshold_is_refused(client, chief):
     )
     assert response.status_code == 200
     assert EscalationRule.objects.get(pk=rule.pk).threshold == 3
+
+
+def test_with_several_authorities_only_the_keeper_changes_shared_catalogues(
+    client, chief, other_administrator
+):
+    """Escalation rules, violation types and checklist items belong to no Authority: once the
+    installation serves two, neither one's staff may rewrite what the other's letters cite."""
+    rule = EscalationRule.objects.get(letter_kind="self_review")
+    violation_type = ViolationType.objects.get(code="late_early")
+    pages = [
+        admin_url("escalationrule", "change", rule.pk),
+        admin_url("violationtype", "change", violation_type.pk),
+        admin_url("violationtype", "add"),
+        reverse("admin:inspections_checklistitem_add"),
+    ]
+    for user in (chief, other_administrator):
+        client.force_login(user)
+        assert client.post(pages[0], {"name": "x", "threshold": 1}).status_code == 403
+        assert [client.get(page).status_code for page in pages] == [200, 200, 403, 403]
+    assert EscalationRule.objects.get(pk=rule.pk).name == rule.name
+    keeper = User.objects.create_superuser("keeper", password="correct-horse-battery-455")
+    client.force_login(keeper)
+    assert [client.get(page).status_code for page in pages] == [200, 200, 200, 200]
 
 
 def test_unit_head_cannot_change_rules(client, unit_head_a):

@@ -20,6 +20,13 @@ def test_login_page_is_vietnamese(client, db):
     assert '<html lang="vi">' in response.text
 
 
+def test_an_english_browser_still_gets_vietnamese(client, db):
+    """Offices often run browsers set up in English: only the switch changes the language."""
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in response.text
+    assert "Đăng nhập" in response.text
+
+
 def test_english_is_one_switch_away(client, db):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
     assert response.status_code == 302

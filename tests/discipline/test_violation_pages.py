@@ -578,9 +578,9 @@ def test_violation_page_query_count_does_not_grow_with_the_timeline(
     assert violation_a.history.count() == 200
     large = count_queries(client, url)
     # session, user, staff, roles, 2 permission queries, unread bell, the violation with its
-    # person, unit, type, visit and recorder, evidence, the timeline with its actors, and the
-    # access log row.
-    assert (small, large) == (11, 11)
+    # person, unit, type, visit and recorder, evidence, the timeline with its actors, the
+    # disciplinary decisions concerning it (for the legal clocks), and the access log row.
+    assert (small, large) == (12, 12)
 
 
 # --- actions on the violation page ---------------------------------------------------------------

@@ -53,11 +53,24 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
 
 
+# Chromium reports a blocked inline script on the console, but not every violation it blocks
+# reaches the console the same way: the page's own `securitypolicyviolation` event does. Init
+# scripts run through the DevTools protocol, which the page's CSP does not govern.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("Content Security Policy violation: " + event.violatedDirective
+    + " blocked " + (event.blockedURI || "inline"));
+});
+"""
+
+
 class ConsoleWatch:
-    """Collects console errors and CSP violations of a page; tests assert it stays empty."""
+    """Collects console errors and CSP violations of a page; tests assert it stays empty, and
+    the `console` fixture fails any test whose pages broke the CSP, asserted or not."""
 
     def __init__(self, page):
         self.problems: list[str] = []
+        page.add_init_script(REPORT_CSP_VIOLATIONS)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
 
@@ -66,13 +79,20 @@ class ConsoleWatch:
         if message.type == "error" or "Content Security Policy" in text:
             self.problems.append(f"{message.type}: {text}")
 
+    @property
+    def csp_violations(self) -> list[str]:
+        return [p for p in self.problems if "Content Security Policy" in p]
+
     def assert_clean(self):
         assert self.problems == []
 
 
 @pytest.fixture
 def console(page):
-    return ConsoleWatch(page)
+    watch = ConsoleWatch(page)
+    yield watch
+    # Whatever the test asserted: a page that broke the CSP fails it.
+    assert watch.csp_violations == [], "CSP violations in the browser console"
 
 
 @pytest.fixture

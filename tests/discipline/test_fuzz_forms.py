@@ -501,6 +501,46 @@ CASES = [
         lambda w: {"start": day(), "end": day()},
         method="get",
     ),
+    Case(
+        "ReportFilterForm (report)",
+        "leader",
+        reverse("discipline:report"),
+        lambda w: {
+            "period": choice("month", "quarter", "half", "year", "range"),
+            "start": day(),
+            "end": day(),
+            "unit": ident(w["unit_a"].pk, w["unit_b"].pk),
+            "category": text(),
+        },
+        method="get",
+    ),
+    Case(
+        "ReportFilterForm (dashboard)",
+        "leader",
+        reverse("discipline:dashboard"),
+        lambda w: {
+            "period": choice("month", "quarter", "year"),
+            "unit": ident(w["unit_a"].pk),
+            "category": text(),
+        },
+        method="get",
+    ),
+    Case(
+        "DecisionAdminForm (admin)",
+        "administrator",
+        reverse("admin:discipline_decision_add"),
+        lambda w: {
+            "staff": ident(w["person"].pk),
+            "form": choice("reprimand", "warning", "removal", "dismissal", "recall"),
+            "number": text(),
+            "decided_on": day(),
+            "decided_by": text(),
+            "signer_name": text(),
+            "signer_position": text(),
+            "violations": many(ident(w["disputed"].pk, w["other_violation"].pk)),
+            "notes": text(),
+        },
+    ),
     # units
     Case(
         "TaskAssignForm",

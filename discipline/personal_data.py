@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from discipline.models import Evidence, Letter, RecordAccess, Violation
+from discipline.models import Decision, Evidence, Letter, RecordAccess, Violation
 from discipline.security import log_event
 from inspections.models import Feedback, RollEntry
 from units.models import DiaryEntry, Notification, Staff, Task
@@ -91,7 +91,8 @@ def _history(obj) -> list[dict]:
 def personal_record(staff: Staff) -> dict:
     """Everything the application holds about one person, as plain JSON-ready data: the staff
     record and its history, the login, violations with their history, explanations, rulings and
-    evidence (described, not the files), letters citing them, roll entries, tasks, diary entries,
+    evidence (described, not the files), letters citing them, disciplinary decisions, roll
+    entries, tasks, diary entries,
     citizen feedback naming them (without the citizen's contact) and the access log."""
     user = staff.user
     violations = list(
@@ -145,6 +146,16 @@ def personal_record(staff: Staff) -> dict:
                 "addressee_ids": sorted(unit.pk for unit in letter.addressees.all()),
             }
             for letter in letters
+        ],
+        "decisions": [
+            {
+                **_row(decision),
+                "violation_ids": sorted(v.pk for v in decision.violations.all()),
+                "history": _history(decision),
+            }
+            for decision in Decision.objects.filter(staff=staff)
+            .prefetch_related("violations")
+            .order_by("pk")
         ],
         "roll_entries": [
             _row(entry) for entry in RollEntry.objects.filter(staff=staff).order_by("pk")

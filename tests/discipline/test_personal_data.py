@@ -121,7 +121,7 @@ def test_other_roles_do_not_read_the_access_log(db, client, request, persona):
 
 
 @pytest.fixture
-def rich_record(staff_member, inspector, unit_head_a, unit_a, chief, office_chief):
+def rich_record(staff_member, inspector, unit_head_a, unit_a, chief, office_chief, administrator):
     """A person with a disputed-then-upheld violation with evidence, a letter citing it, a
     task, a diary entry and feedback naming them; and a colleague with a violation."""
     person = staff_member.staff
@@ -140,6 +140,17 @@ def rich_record(staff_member, inspector, unit_head_a, unit_a, chief, office_chie
         violation=violation, by=unit_head_a, corrective_action="Kiểm điểm."
     )
     letter = services.draft_letter(kind="reminder", violations=[violation], by=chief)
+    services.record_decision(
+        staff=person,
+        form="reprimand",
+        number="12/QĐ-UBND",
+        decided_on=timezone.localdate(),
+        decided_by="Chủ tịch UBND huyện",
+        signer_name="Nguyễn Văn Thành",
+        signer_position="Chủ tịch",
+        violations=[violation],
+        by=administrator,
+    )
     factories.task(person, by=unit_head_a, title="Rà soát hồ sơ")
     factories.diary_entry(person, day=timezone.localdate(), text="Tiếp dân buổi sáng.")
     factories.feedback(unit_a, staff=person, text="Thái độ chưa tốt.", contact="0912 345 678")
@@ -169,6 +180,9 @@ def test_a_person_downloads_everything_held_about_them(client, staff_member, ric
     assert violation["evidence"][0]["original_name"] == "giay-moi.png"
     assert "file" not in violation["evidence"][0]
     assert [letter["id"] for letter in data["letters"]] == [rich_record["letter"].pk]
+    (decision,) = data["decisions"]
+    assert decision["number"] == "12/QĐ-UBND"
+    assert decision["violation_ids"] == [rich_record["violation"].pk]
     assert [task["title"] for task in data["tasks"]] == ["Rà soát hồ sơ"]
     assert [entry["text"] for entry in data["diary_entries"]] == ["Tiếp dân buổi sáng."]
     (feedback,) = data["feedback_naming_them"]

@@ -126,6 +126,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "discipline.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "discipline.security.client_ip"
+AXES_USERNAME_CALLABLE = "discipline.security.attempted_username"
 AXES_VERBOSE = False
 
 # Second factor (TOTP) for these roles; superusers always. Empty turns it off.

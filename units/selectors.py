@@ -100,7 +100,7 @@ def as_pk(value) -> int | None:
     "٣" pass str.isdigit() but not int()), zero, or beyond a 64-bit integer (the database would
     raise rather than find nothing)."""
     text = str(value if value is not None else "")
-    if not (text.isascii() and text.isdigit()):
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
         return None
     pk = int(text)
     return pk if 0 < pk < 2**63 else None

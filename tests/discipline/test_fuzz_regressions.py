@@ -97,3 +97,12 @@ def test_pages_filtered_by_a_strange_unit_do_not_crash(client, inspector, unit):
     assert client.get(reverse("inspections:feedback_list"), {"unit": unit}).status_code == 200
     assert client.get(reverse("inspections:visit_plan"), {"unit": unit}).status_code == 200
     assert client.get(reverse("units:diary_unit"), {"unit": unit}).status_code in (200, 404)
+
+
+def test_a_very_long_username_counts_as_a_failed_attempt_not_a_crash(client, db):
+    from axes.models import AccessAttempt
+
+    response = client.post("/accounts/login/", {"username": "0" * 5000, "password": "x"})
+    assert response.status_code == 200
+    # Stored as long as a user name can be: PostgreSQL refused the 5,000 characters (a 500).
+    assert [len(a.username) for a in AccessAttempt.objects.all()] == [150]

@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -94,8 +95,21 @@ def staff_visible_to(user) -> QuerySet[Staff]:
     return Staff.objects.filter(condition)
 
 
+def as_pk(value) -> int | None:
+    """`value` as a primary key, or None when it cannot be one: not plain ASCII digits ("¹" and
+    "٣" pass str.isdigit() but not int()), zero, or beyond a 64-bit integer (the database would
+    raise rather than find nothing)."""
+    text = str(value if value is not None else "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    pk = int(text)
+    return pk if 0 < pk < 2**63 else None
+
+
 def get_unit(user, pk) -> Unit:
-    """One unit the user may see, or 404."""
+    """One unit the user may see, or 404 (also for a pk that is not a number)."""
+    if as_pk(pk) is None:
+        raise Http404
     return get_object_or_404(units_visible_to(user), pk=pk)
 
 

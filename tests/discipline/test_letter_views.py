@@ -215,7 +215,7 @@ def test_chief_closes_a_letter(client, chief, issued):
 
 def test_unit_head_records_a_report_with_a_photo(client, unit_head_a, issued):
     assert _get(client, unit_head_a, url("letter_report", issued.pk)).status_code == 200
-    photo = SimpleUploadedFile("bien-ban.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    photo = SimpleUploadedFile("bien-ban.png", factories.tiny_png())
     response = _post(
         client,
         unit_head_a,
@@ -252,7 +252,7 @@ def test_report_needs_the_unit_heads_permission(client, chief, issued):
 def test_report_attachment_is_served_only_in_scope(
     client, unit_head_a, unit_head_b, chief, inspector, issued, unit_a
 ):
-    upload = SimpleUploadedFile("bc.pdf", b"%PDF-1.4 report")
+    upload = SimpleUploadedFile("bc.pdf", factories.tiny_pdf("report"))
     report = services.record_letter_report(
         letter=issued, unit=unit_a, text="Đã xử lý.", uploads=[upload], by=unit_head_a
     )

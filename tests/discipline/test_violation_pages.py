@@ -17,7 +17,7 @@ from units.models import Notification
 from units.services import save_tracked
 
 S = Violation.Status
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = factories.tiny_png()
 
 
 def login(client, user):
@@ -374,7 +374,7 @@ def test_my_record_query_count_is_pinned(client, inspector, staff_member):
     for _ in range(40):
         factories.violation(staff_member.staff, by=inspector)
     large = count_queries(client, MINE)
-    assert (small, large) == (8, 8)
+    assert (small, large) == (9, 9)  # 9th: the access log row
 
 
 # --- recording a violation outside a visit -------------------------------------------------------
@@ -580,9 +580,9 @@ def test_violation_page_query_count_does_not_grow_with_the_timeline(
     assert violation_a.history.count() == 200
     large = count_queries(client, url)
     # session, user, staff, roles, 2 permission queries, unread bell, the violation with its
-    # person, unit, type, visit and recorder, evidence, the timeline with its actors, and the
-    # disciplinary decisions concerning it (for the legal clocks).
-    assert (small, large) == (11, 11)
+    # person, unit, type, visit and recorder, evidence, the timeline with its actors, the
+    # disciplinary decisions concerning it (for the legal clocks), and the access log row.
+    assert (small, large) == (12, 12)
 
 
 # --- actions on the violation page ---------------------------------------------------------------

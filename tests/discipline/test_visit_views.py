@@ -231,7 +231,7 @@ def test_a_pdf_and_a_photo_at_once(client, inspector, running):
         client,
         running,
         photo=SimpleUploadedFile("a.png", factories.tiny_png()),
-        document=SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%test\n"),
+        document=SimpleUploadedFile("bien-ban.pdf", factories.tiny_pdf()),
     )
     assert sorted(Evidence.objects.values_list("content_type", flat=True)) == [
         "application/pdf",

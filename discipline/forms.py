@@ -160,6 +160,44 @@ class TaskViolationForm(forms.Form):
     )
 
 
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over a short catalogue (the violation types): its rows are read once
+    per form, for both the options (with QuickSelect) and the check of the chosen one, where
+    Django reads the chosen row again."""
+
+    def _get_queryset(self):
+        return self._queryset
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self._rows = None
+
+    queryset = property(_get_queryset, _set_queryset)
+
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = list(self.queryset)
+        return self._rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        model = self.queryset.model
+        field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        if isinstance(value, model):
+            value = getattr(value, field.attname)
+        try:
+            key = field.to_python(value)
+        except forms.ValidationError:
+            key = None
+        for obj in self.rows() if key is not None else ():
+            if getattr(obj, field.attname) == key:
+                return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class QuickSelect(forms.Select):
     """A <select> whose options are written in Python from plain (pk, label) rows, not one
     template include and one model instance each: a province's unit list (a thousand options)
@@ -176,7 +214,10 @@ class QuickSelect(forms.Select):
             field = choices.field
             if field.empty_label is not None:
                 yield "", field.empty_label
-            yield from field.queryset.values_list("pk", self.label_field)
+            if isinstance(field, ListedModelChoiceField):
+                yield from ((obj.pk, getattr(obj, self.label_field)) for obj in field.rows())
+            else:
+                yield from field.queryset.values_list("pk", self.label_field)
         else:
             yield from choices
 
@@ -256,15 +297,15 @@ class ViolationFilterForm(forms.Form):
         empty_label=_("All"),
         widget=QuickSelect(label_field="full_name"),
     )
-    type = forms.ModelChoiceField(
+    type = ListedModelChoiceField(
         label=_("Violation type"),
         queryset=None,
         required=False,
         empty_label=_("All"),
         widget=QuickSelect,
     )
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -122,6 +122,33 @@ def test_list_filter_overdue_and_standing_open(client, inspector, unit_head_a, u
     assert 'class="overdue"' in client.get(LIST).text
 
 
+def test_list_rows_link_flag_and_escape(client, inspector, unit_head_a, unit_a):
+    # The rows are written in Python (discipline/templatetags/violation_rows.py): the same cells
+    # the template wrote, every value escaped.
+    person = factories.staff(unit_a, full_name="Lê <b>Văn</b> Tám")
+    recorded = factories.violation(person, by=inspector)
+    overdue = bring(
+        factories.violation(factories.staff(unit_a), by=inspector),
+        S.NOTIFIED,
+        inspector=inspector,
+        head=unit_head_a,
+    )
+    Violation.objects.filter(pk=overdue.pk).update(
+        response_due=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page = login(client, inspector).get(LIST).text
+    assert "Lê &lt;b&gt;Văn&lt;/b&gt; Tám" in page and "<b>Văn</b>" not in page
+    assert f'<input type="checkbox" name="violation" value="{recorded.pk}"' in page
+    # Only recorded violations can be notified.
+    assert f'name="violation" value="{overdue.pk}"' not in page
+    assert f'<a href="{recorded.get_absolute_url()}">' in page
+    assert page.count('<tr class="overdue">') == 1
+    assert '<span class="status status-overdue">quá hạn</span>' in page
+    assert '<span class="status status-recorded">' in page
+    empty = client.get(LIST, {"status": "to_act"}).text
+    assert '<td colspan="7" class="muted empty">' in empty
+
+
 def test_list_filter_with_another_authoritys_unit_is_refused(
     client, inspector, other_unit, violation_a
 ):

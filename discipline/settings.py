@@ -71,7 +71,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # Refuses credentials while a (username, IP address) pair is locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the login with its Staff record, and its roles with their
+    # permissions, in one query each.
+    "units.backends.ScopedModelBackend",
 ]
 
 ROOT_URLCONF = "discipline.urls"

@@ -59,6 +59,10 @@ from units.selectors import (
 )
 
 PAGE_SIZE = 25
+LIST_COLUMNS = (
+    "occurred_at", "status", "response_due",
+    "staff__full_name", "unit__name", "type__name",
+)  # fmt: skip
 
 
 class CappedPaginator(Paginator):
@@ -138,7 +142,8 @@ def violation_list(request):
     form = ViolationFilterForm(
         request.GET or None, units=units, staff=staff_visible_to(user).filter(unit__in=units)
     )
-    queryset = form.filter(selectors.violations_in_scope(user))
+    # The columns the list shows, not the descriptions, explanations and rulings of each row.
+    queryset = form.filter(selectors.violations_in_scope(user)).only(*LIST_COLUMNS)
     # The person list shows the chosen unit's staff (or just the chosen person): never all.
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if chosen.get("unit"):

@@ -17,7 +17,8 @@ _MISSING = object()
 
 
 def staff_of(user) -> Staff | None:
-    """The active Staff record linked to this login, cached on the user for the request."""
+    """The active Staff record linked to this login, cached on the user for the request (the
+    request's user arrives with it: units.backends.ScopedModelBackend.get_user)."""
     if not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_kc_staff", _MISSING)
@@ -32,15 +33,15 @@ def staff_of(user) -> Staff | None:
 
 
 def roles_of(user) -> frozenset[str]:
-    """The user's role names (Django group names), cached on the user for the request."""
+    """The user's role names (Django group names), cached on the user for the request. They are
+    read with the user's permissions, in one query (units.backends.load_access)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_kc_roles", None)
-    if cached is None:
-        valid = set(Role.values)
-        cached = frozenset(n for n in user.groups.values_list("name", flat=True) if n in valid)
-        user._kc_roles = cached
-    return cached
+    if getattr(user, "_kc_roles", None) is None:
+        from units.backends import load_access
+
+        load_access(user)
+    return user._kc_roles
 
 
 def has_role(user, *roles: str) -> bool:

@@ -441,10 +441,10 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     _many(unit_a, unit_b, inspector, rows)
     client.force_login(leader)
     client.get("/")  # session and the like, warmed
-    # Session, user, 2 for permissions, staff, roles, the bell's count, the units of the
-    # filter; then 7 for reports.dashboard: the units covered, violations by unit, month and
+    # Session, user with staff record, roles with permissions, the bell's count, the units of
+    # the filter; then 7 for reports.dashboard: the units covered, violations by unit, month and
     # category, visits by month, repeat offenders and their names, answers, letter reports.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         response = client.get(reverse("discipline:dashboard"), {"period": "2025-q3"})
     assert response.context["board"].total == rows
 
@@ -456,10 +456,10 @@ def test_report_query_count_does_not_grow_with_rows(
     _many(unit_a, unit_b, inspector, rows)
     client.force_login(leader)
     client.get("/")
-    # The same 8 as the dashboard, then 13 for reports.report: the unit-by-category counts,
+    # The same 5 as the dashboard, then 13 for reports.report: the unit-by-category counts,
     # visits, answers and letter reports per unit, the letters issued (their addressees are one
     # more query when there are any), repeat offenders, and 6 for the previous period.
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         response = client.get(reverse("discipline:report"), {"period": "2025-q3"})
     assert response.context["report"].current.violations == rows
 
@@ -472,7 +472,7 @@ def test_report_with_letters_adds_one_query_for_their_addressees(
 ):
     client.force_login(leader)
     client.get("/")
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(19):
         client.get(reverse("discipline:report"), {"period": "2025-q3"})
 
 

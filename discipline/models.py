@@ -223,6 +223,14 @@ class Violation(models.Model):
                 include=["unit", "staff"],
                 name="violation_date_cover_idx",
             ),
+            # Repeat offenders: a period's standing violations by person, read from the index
+            # alone (PostgreSQL; SQLite ignores INCLUDE).
+            models.Index(
+                fields=["occurred_at"],
+                include=["unit", "staff", "type"],
+                condition=models.Q(status__in=["acknowledged", "upheld", "closed"]),
+                name="violation_standing_cover_idx",
+            ),
             # The list filtered by unit and type, newest first.
             models.Index(
                 fields=["unit", "type", "-occurred_at", "-id"], name="violation_unit_type_date_idx"
@@ -361,6 +369,36 @@ class ViolationTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.status}: {self.count}"
+
+
+class ViolationMonthTally(models.Model):
+    """How many violations each unit has per local month (Asia/Ho_Chi_Minh), type and status:
+    the dashboards' and reports' counts over a province's million violations, read from a
+    year's few thousand rows. `month` is the first day of the local month of occurred_at.
+    Kept by database triggers on Violation (migration 0014), like ViolationTally; never
+    written by the application."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
+    )
+    month = models.DateField(_("month"))
+    type = models.ForeignKey(
+        ViolationType, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("type")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Violation.Status.choices)
+    count = models.IntegerField(_("number of violations"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly violation tally")
+        verbose_name_plural = _("monthly violation tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "type", "status"], name="violation_month_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y} {self.type_id} {self.status}: {self.count}"
 
 
 def evidence_upload_to(instance, filename: str) -> str:

@@ -10,13 +10,19 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from discipline.models import Letter, LetterReport, Violation, ViolationType
+from discipline.models import (
+    Letter,
+    LetterReport,
+    Violation,
+    ViolationMonthTally,
+    ViolationType,
+)
 from inspections.models import Visit
 from units.models import Staff, Unit
 
@@ -188,43 +194,93 @@ def categories(category: str = "") -> list[tuple[str, str]]:
     ]
 
 
-def by_unit_month_and_category(
-    violations, period: Period
-) -> dict[tuple[int, datetime.date, str], tuple[int, int]]:
-    """{(unit id, first day of month, category): (counted, standing)} for the violations in
-    the period, months in local time (1 query: one pass over the rows serves the dashboard's
-    months, categories and units)."""
-    rows = (
-        in_period(violations, period)
-        .annotate(month=TruncMonth("occurred_at", tzinfo=_tz()))
-        .values("unit_id", "month", "type__category")
-        .annotate(
-            n=Count("pk"),
-            standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES)),
-        )
-        .order_by()
+def _whole_months(period: Period) -> tuple[datetime.date, datetime.date] | None:
+    """The first days of the first and last whole local months in the period, or None."""
+    first = (
+        period.start
+        if period.start.day == 1
+        else _month_end(period.start.year, period.start.month) + datetime.timedelta(days=1)
     )
-    result = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
-        result[(row["unit_id"], month, row["type__category"])] = (row["n"], row["standing"])
+    following = period.end + datetime.timedelta(days=1)
+    last = (following.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
+def _month_date(month) -> datetime.date:
+    if isinstance(month, datetime.datetime):
+        return timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+    return month
+
+
+def by_unit_month_and_category(
+    units, period: Period, category: str = ""
+) -> dict[tuple[int, datetime.date, str], tuple[int, int]]:
+    """{(unit id, first day of month, category): (counted, standing)} for the counted violations
+    of `units` in the period, months in local time. Whole months are read from the monthly
+    tally (ViolationMonthTally: a few rows a unit and month); the days of a month the period
+    covers only in part (date ranges) are counted on the violations themselves. 1 query, or
+    2 for a date range that does not start and end on a month's edges."""
+    result: dict[tuple[int, datetime.date, str], tuple[int, int]] = {}
+
+    def add(rows):
+        for row in rows:
+            key = (row["unit_id"], _month_date(row["month"]), row["type__category"])
+            before = result.get(key, (0, 0))
+            result[key] = (before[0] + row["n"], before[1] + row["standing"])
+
+    whole = _whole_months(period)
+    if whole is not None:
+        tallies = ViolationMonthTally.objects.filter(
+            unit__in=units, month__gte=whole[0], month__lte=whole[1], count__gt=0
+        ).exclude(status__in=[Violation.Status.VOIDED, Violation.Status.DISMISSED])
+        if category:
+            tallies = tallies.filter(type__category=category)
+        add(
+            tallies.values("unit_id", "month", "type__category")
+            .annotate(
+                n=Sum("count"),
+                standing=Coalesce(
+                    Sum("count", filter=Q(status__in=Violation.STANDING_STATUSES)), 0
+                ),
+            )
+            .order_by()
+        )
+    if (
+        whole is None
+        or whole[0] != period.start
+        or _month_end(whole[1].year, whole[1].month) != period.end
+    ):
+        violations = in_period(counted_violations(units, category), period)
+        if whole is not None:
+            violations = violations.exclude(
+                occurred_at__gte=_local_midnight(whole[0]),
+                occurred_at__lt=_local_midnight(
+                    _month_end(whole[1].year, whole[1].month) + datetime.timedelta(days=1)
+                ),
+            )
+        add(
+            violations.annotate(month=TruncMonth("occurred_at", tzinfo=_tz()))
+            .values("unit_id", "month", "type__category")
+            .annotate(
+                n=Count("pk"),
+                standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES)),
+            )
+            .order_by()
+        )
     return result
 
 
-def by_unit_and_category(violations, period: Period) -> dict[tuple[int, str], tuple[int, int]]:
-    """{(unit id, category): (counted, standing)} for violations in the period (1 query)."""
-    rows = (
-        in_period(violations, period)
-        .values("unit_id", "type__category")
-        .annotate(
-            n=Count("pk"),
-            standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES)),
-        )
-        .order_by()
-    )
-    return {(r["unit_id"], r["type__category"]): (r["n"], r["standing"]) for r in rows}
+def by_unit_and_category(
+    units, period: Period, category: str = ""
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """{(unit id, category): (counted, standing)} for the period (1 or 2 queries, as above)."""
+    result: dict[tuple[int, str], tuple[int, int]] = {}
+    for (unit_id, _month, cat), (n, standing) in by_unit_month_and_category(
+        units, period, category
+    ).items():
+        before = result.get((unit_id, cat), (0, 0))
+        result[(unit_id, cat)] = (before[0] + n, before[1] + standing)
+    return result
 
 
 def repeat_offenders(violations, period: Period, limit: int | None = None) -> list[dict]:
@@ -510,7 +566,7 @@ def dashboard(
     cats = categories(category)
     violations = counted_violations(units, category)
 
-    detail = by_unit_month_and_category(violations, period)
+    detail = by_unit_month_and_category(units, period, category)
     monthly: dict[tuple[datetime.date, str], int] = {}
     matrix: dict[tuple[int, str], tuple[int, int]] = {}
     for (unit_id, month, cat), (n, standing) in detail.items():
@@ -599,9 +655,8 @@ class Summary:
 def summary(units, *, period: Period, category: str = "", today: datetime.date) -> Summary:
     """The headline figures of a period for `units` (6 queries)."""
     violations = counted_violations(units, category)
-    counts = in_period(violations, period).aggregate(
-        n=Count("pk"), standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES))
-    )
+    counted = by_unit_and_category(units, period, category).values()
+    counts = {"n": sum(n for n, _s in counted), "standing": sum(s for _n, s in counted)}
     visits = _visits(units, period).aggregate(**VISIT_COUNTS)
     answers = _answers(units, category).aggregate(**_answer_counts(period, today))
     reports = _letter_pairs(units).aggregate(**_report_counts(period, today))
@@ -630,6 +685,7 @@ class Report:
     before: Summary
     letters: list[Letter]
     offenders: list[dict]
+    offender_count: int = 0
 
     def comparison(self) -> list[dict]:
         """Each headline figure this period, the period before and the change."""
@@ -651,14 +707,21 @@ class Report:
 
 
 def report(
-    units, *, period: Period, category: str = "", today: datetime.date | None = None
+    units,
+    *,
+    period: Period,
+    category: str = "",
+    today: datetime.date | None = None,
+    offender_limit: int | None = None,
 ) -> Report:
-    """The periodic report for `units` (already scoped): 14 queries, whatever the rows."""
+    """The periodic report for `units` (already scoped): 14 queries, whatever the rows (15
+    with `offender_limit`: then only that many repeat offenders, the most first, are listed
+    and named, as the page shows; offender_count is always how many there are)."""
     today = today or timezone.localdate()
     unit_list = list(units.order_by("name", "pk"))
     cats = categories(category)
     violations = counted_violations(units, category)
-    rows = _unit_rows(unit_list, by_unit_and_category(violations, period), cats)
+    rows = _unit_rows(unit_list, by_unit_and_category(units, period, category), cats)
     visits = visits_by_unit(units, period)
     answers = answers_by_unit(units, period, today, category)
     reports = letter_reports_by_unit(units, period, today)
@@ -669,13 +732,17 @@ def report(
         row.reports_due = reports.get(row.unit.pk, {}).get("reports_due", 0)
         row.reports_late = reports.get(row.unit.pk, {}).get("reports_late", 0)
     letter_list = list(letters_issued(units, period).prefetch_related("addressees"))
-    offenders = repeat_offenders(violations, period)
+    if offender_limit is None:
+        offenders = repeat_offenders(violations, period)
+        offender_count = len(offenders)
+    else:
+        offenders, offender_count = top_repeat_offenders(violations, period, offender_limit)
     current = Summary(
         visits_done=sum(r.visits["done"] for r in rows),
         visits_planned=sum(r.visits["planned"] for r in rows),
         violations=sum(r.total for r in rows),
         standing=sum(r.standing for r in rows),
-        repeat_offenders=len(offenders),
+        repeat_offenders=offender_count,
         letters=len(letter_list),
         answers_due=sum(r.answers_due for r in rows),
         answers_late=sum(r.answers_late for r in rows),
@@ -693,6 +760,7 @@ def report(
         before=summary(units, period=previous, category=category, today=today),
         letters=letter_list,
         offenders=offenders,
+        offender_count=offender_count,
     )
 
 

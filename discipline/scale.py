@@ -41,6 +41,7 @@ SEEDED_TABLES = [
     "inspections_feedback",
     "discipline_violation",
     "discipline_violationtally",
+    "discipline_violationmonthtally",
     "discipline_historicalviolation",
     "discipline_evidence",
     "discipline_register",
@@ -535,6 +536,7 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
         "INSERT INTO discipline_violationtally (unit_id, status, count) "
         "SELECT unit_id, status, count(*) FROM discipline_violation GROUP BY unit_id, status",
     )
+    step("monthly violation tally", _month_tally_fill())
     step(
         "evidence rows (one violation in ten)",
         """
@@ -655,3 +657,11 @@ def _seed_letters(cursor, scale: Scale, step) -> None:
         ) v
         """,
     )
+
+
+def _month_tally_fill() -> str:
+    """The INSERT … SELECT of migration 0014, which counts the monthly tally once."""
+    import importlib
+
+    migration = importlib.import_module("discipline.migrations.0014_month_tally")
+    return migration.fill_sql("postgresql")

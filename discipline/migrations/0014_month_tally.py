@@ -1,0 +1,157 @@
+"""Dashboards and reports at province scale: ViolationMonthTally, the violations per unit,
+local month, type and status, kept by triggers on discipline_violation (as ViolationTally in
+0013) and filled from the existing rows; and a partial index for repeat offenders (the
+standing violations of a period, by person).
+
+The month is that of occurred_at in the site's time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh):
+on PostgreSQL with AT TIME ZONE; on SQLite, which has no time zone data, by the zone's fixed
+offset (Vietnam has kept UTC+7 since 1975)."""
+
+import datetime
+import zoneinfo
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+def _pg_month(row: str) -> str:
+    return f"date_trunc('month', {row}.occurred_at AT TIME ZONE '{settings.TIME_ZONE}')::date"
+
+
+def _sqlite_month(row: str) -> str:
+    offset = zoneinfo.ZoneInfo(settings.TIME_ZONE).utcoffset(datetime.datetime(2000, 1, 1))
+    minutes = int(offset.total_seconds() // 60)
+    return f"date({row}.occurred_at, '{minutes:+d} minutes', 'start of month')"
+
+
+POSTGRESQL_TRIGGERS = f"""
+CREATE FUNCTION discipline_violation_month_tally() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE discipline_violationmonthtally SET count = count - 1
+        WHERE unit_id = OLD.unit_id AND month = {_pg_month("OLD")}
+            AND type_id = OLD.type_id AND status = OLD.status;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO discipline_violationmonthtally (unit_id, month, type_id, status, count)
+        VALUES (NEW.unit_id, {_pg_month("NEW")}, NEW.type_id, NEW.status, 1)
+        ON CONFLICT (unit_id, month, type_id, status)
+        DO UPDATE SET count = discipline_violationmonthtally.count + 1;
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER violation_month_tally_insert_delete
+    AFTER INSERT OR DELETE ON discipline_violation
+    FOR EACH ROW EXECUTE FUNCTION discipline_violation_month_tally();
+CREATE TRIGGER violation_month_tally_update
+    AFTER UPDATE OF unit_id, type_id, status, occurred_at ON discipline_violation
+    FOR EACH ROW
+    WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.unit_id IS DISTINCT FROM NEW.unit_id
+        OR OLD.type_id IS DISTINCT FROM NEW.type_id
+        OR OLD.occurred_at IS DISTINCT FROM NEW.occurred_at)
+    EXECUTE FUNCTION discipline_violation_month_tally();
+"""
+POSTGRESQL_DROP = """
+DROP TRIGGER violation_month_tally_update ON discipline_violation;
+DROP TRIGGER violation_month_tally_insert_delete ON discipline_violation;
+DROP FUNCTION discipline_violation_month_tally();
+"""
+
+
+def _sqlite_triggers() -> list[str]:
+    add = f"""
+    INSERT INTO discipline_violationmonthtally (unit_id, month, type_id, status, count)
+    VALUES (NEW.unit_id, {_sqlite_month("NEW")}, NEW.type_id, NEW.status, 1)
+    ON CONFLICT (unit_id, month, type_id, status) DO UPDATE SET count = count + 1;
+    """
+    remove = f"""
+    UPDATE discipline_violationmonthtally SET count = count - 1
+    WHERE unit_id = OLD.unit_id AND month = {_sqlite_month("OLD")}
+        AND type_id = OLD.type_id AND status = OLD.status;
+    """
+    return [
+        "CREATE TRIGGER violation_month_tally_insert AFTER INSERT ON discipline_violation "
+        f"BEGIN {add} END",
+        "CREATE TRIGGER violation_month_tally_delete AFTER DELETE ON discipline_violation "
+        f"BEGIN {remove} END",
+        "CREATE TRIGGER violation_month_tally_update "
+        "AFTER UPDATE OF unit_id, type_id, status, occurred_at ON discipline_violation "
+        "WHEN OLD.status IS NOT NEW.status OR OLD.unit_id IS NOT NEW.unit_id "
+        "OR OLD.type_id IS NOT NEW.type_id OR OLD.occurred_at IS NOT NEW.occurred_at "
+        f"BEGIN {remove} {add} END",
+    ]
+
+
+SQLITE_DROP = [
+    "DROP TRIGGER violation_month_tally_insert",
+    "DROP TRIGGER violation_month_tally_delete",
+    "DROP TRIGGER violation_month_tally_update",
+]
+
+
+def fill_sql(vendor: str) -> str:
+    """One INSERT … SELECT counting every existing violation (also used by seed_scale)."""
+    month = _pg_month("v") if vendor == "postgresql" else _sqlite_month("v")
+    return (
+        "INSERT INTO discipline_violationmonthtally (unit_id, month, type_id, status, count) "
+        f"SELECT v.unit_id, {month}, v.type_id, v.status, count(*) "
+        f"FROM discipline_violation v GROUP BY v.unit_id, {month}, v.type_id, v.status"
+    )
+
+
+def add_triggers(apps, schema_editor):
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRESQL_TRIGGERS)
+        elif connection.vendor == "sqlite":
+            for statement in _sqlite_triggers():
+                cursor.execute(statement)
+        else:
+            raise RuntimeError(f"No violation month tally triggers for {connection.vendor}.")
+        cursor.execute(fill_sql(connection.vendor))
+
+
+def drop_triggers(apps, schema_editor):
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRESQL_DROP)
+        else:
+            for statement in SQLITE_DROP:
+                cursor.execute(statement)
+        cursor.execute("DELETE FROM discipline_violationmonthtally")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('discipline', '0013_scale_indexes'),
+        ('units', '0005_unit_feedback_token_unique'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='ViolationMonthTally',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('month', models.DateField(verbose_name='month')),
+                ('status', models.CharField(choices=[('recorded', 'Recorded'), ('notified', 'Unit head notified'), ('acknowledged', 'Acknowledged'), ('disputed', 'Disputed'), ('upheld', 'Upheld'), ('dismissed', 'Dismissed'), ('closed', 'Closed'), ('voided', 'Voided')], max_length=20, verbose_name='status')),
+                ('count', models.IntegerField(default=0, verbose_name='number of violations')),
+                ('type', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='discipline.violationtype', verbose_name='type')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='units.unit', verbose_name='unit')),
+            ],
+            options={
+                'verbose_name': 'monthly violation tally',
+                'verbose_name_plural': 'monthly violation tallies',
+                'constraints': [models.UniqueConstraint(fields=('unit', 'month', 'type', 'status'), name='violation_month_tally_unique')],
+            },
+        ),
+        migrations.AddIndex(
+            model_name='violation',
+            index=models.Index(condition=models.Q(('status__in', ['acknowledged', 'upheld', 'closed'])), fields=['occurred_at'], include=('unit', 'staff', 'type'), name='violation_standing_cover_idx'),
+        ),
+        migrations.RunPython(add_triggers, drop_triggers, elidable=False),
+    ]

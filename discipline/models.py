@@ -227,9 +227,16 @@ class Violation(models.Model):
             # alone (PostgreSQL; SQLite ignores INCLUDE).
             models.Index(
                 fields=["occurred_at"],
-                include=["unit", "staff", "type"],
+                include=["unit", "staff", "type", "status"],
                 condition=models.Q(status__in=["acknowledged", "upheld", "closed"]),
                 name="violation_standing_cover_idx",
+            ),
+            # Answers due in a period (dashboards, reports), read from the index alone.
+            models.Index(
+                fields=["response_due"],
+                include=["unit", "type", "status", "answered_at"],
+                condition=models.Q(response_due__isnull=False),
+                name="violation_due_cover_idx",
             ),
             # The list filtered by unit and type, newest first.
             models.Index(

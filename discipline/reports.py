@@ -289,7 +289,7 @@ def repeat_offenders(violations, period: Period, limit: int | None = None) -> li
         in_period(violations, period)
         .filter(status__in=Violation.STANDING_STATUSES)
         .values("staff_id", "staff__full_name", "staff__unit__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .filter(n__gte=2)
         .order_by("-n", "staff__full_name", "staff_id")
     )
@@ -315,7 +315,7 @@ def _offender_counts(violations, period: Period):
         in_period(violations, period)
         .filter(status__in=Violation.STANDING_STATUSES)
         .values("staff_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not the id: the covering index has what this needs
         .filter(n__gte=2)
         .order_by()
     )
@@ -389,9 +389,11 @@ def _answer_counts(period: Period, today: datetime.date) -> dict:
     late = Q(
         answered_on__isnull=True, status=Violation.Status.NOTIFIED, response_due__lt=today
     ) | Q(answered_on__gt=F("response_due"))
+    # Counts the unit (never null), not the id: the index on due dates holds every column
+    # this reads, so the table is not read.
     return {
-        "answers_due": Count("pk", filter=due),
-        "answers_late": Count("pk", filter=due & late),
+        "answers_due": Count("unit", filter=due),
+        "answers_late": Count("unit", filter=due & late),
     }
 
 
@@ -401,8 +403,7 @@ def answers_by_unit(
     """Answers to violations due in the period per unit: how many were due, and how many came
     after the due date or are still missing past it (1 query)."""
     rows = (
-        _answers(units, category)
-        .filter(response_due__gte=period.start, response_due__lte=period.end)
+        _answers_due_in(units, period, category)
         .values("unit_id")
         .annotate(**_answer_counts(period, today))
         .order_by()
@@ -410,14 +411,22 @@ def answers_by_unit(
     return {row.pop("unit_id"): row for row in rows}
 
 
-def answers_summary(units, period: Period, today: datetime.date, category: str = "") -> dict:
-    """Answers due in the period and late, and answers overdue today whatever the period."""
-    return _answers(units, category).aggregate(
-        **_answer_counts(period, today),
-        answers_overdue_now=Count(
-            "pk", filter=Q(status=Violation.Status.NOTIFIED, response_due__lt=today)
-        ),
+def _answers_due_in(units, period: Period, category: str):
+    return _answers(units, category).filter(
+        response_due__gte=period.start, response_due__lte=period.end
     )
+
+
+def answers_summary(units, period: Period, today: datetime.date, category: str = "") -> dict:
+    """Answers due in the period and late, and answers overdue today whatever the period
+    (2 queries, each on its own index: due dates in the period, notified and overdue)."""
+    counts = _answers_due_in(units, period, category).aggregate(**_answer_counts(period, today))
+    counts["answers_overdue_now"] = (
+        _answers(units, category)
+        .filter(status=Violation.Status.NOTIFIED, response_due__lt=today)
+        .count()
+    )
+    return counts
 
 
 def _letter_pairs(units):
@@ -560,7 +569,8 @@ def _month_label(month: datetime.date) -> str:
 def dashboard(
     units, *, period: Period, category: str = "", today: datetime.date | None = None
 ) -> Dashboard:
-    """Everything a dashboard shows for `units` (already scoped) in `period`: 7 queries."""
+    """Everything a dashboard shows for `units` (already scoped) in `period`: 8 queries (9
+    for a date range that cuts months)."""
     today = today or timezone.localdate()
     unit_list = list(units.order_by("name", "pk"))
     cats = categories(category)
@@ -658,7 +668,7 @@ def summary(units, *, period: Period, category: str = "", today: datetime.date) 
     counted = by_unit_and_category(units, period, category).values()
     counts = {"n": sum(n for n, _s in counted), "standing": sum(s for _n, s in counted)}
     visits = _visits(units, period).aggregate(**VISIT_COUNTS)
-    answers = _answers(units, category).aggregate(**_answer_counts(period, today))
+    answers = _answers_due_in(units, period, category).aggregate(**_answer_counts(period, today))
     reports = _letter_pairs(units).aggregate(**_report_counts(period, today))
     return Summary(
         visits_done=visits["done"],

@@ -1,7 +1,7 @@
 """Dashboards and reports at province scale: ViolationMonthTally, the violations per unit,
 local month, type and status, kept by triggers on discipline_violation (as ViolationTally in
-0013) and filled from the existing rows; and a partial index for repeat offenders (the
-standing violations of a period, by person).
+0013) and filled from the existing rows; and two partial covering indexes read without the
+table: repeat offenders (a period's standing violations by person) and answers due in a period.
 
 The month is that of occurred_at in the site's time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh):
 on PostgreSQL with AT TIME ZONE; on SQLite, which has no time zone data, by the zone's fixed
@@ -151,7 +151,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='violation',
-            index=models.Index(condition=models.Q(('status__in', ['acknowledged', 'upheld', 'closed'])), fields=['occurred_at'], include=('unit', 'staff', 'type'), name='violation_standing_cover_idx'),
+            index=models.Index(condition=models.Q(('status__in', ['acknowledged', 'upheld', 'closed'])), fields=['occurred_at'], include=('unit', 'staff', 'type', 'status'), name='violation_standing_cover_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='violation',
+            index=models.Index(condition=models.Q(('response_due__isnull', False)), fields=['response_due'], include=('unit', 'type', 'status', 'answered_at'), name='violation_due_cover_idx'),
         ),
         migrations.RunPython(add_triggers, drop_triggers, elidable=False),
     ]

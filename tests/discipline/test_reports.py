@@ -442,9 +442,10 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     client.force_login(leader)
     client.get("/")  # session and the like, warmed
     # Session, user, 2 for permissions, staff, roles, the bell's count, the units of the
-    # filter; then 7 for reports.dashboard: the units covered, violations by unit, month and
-    # category, visits by month, repeat offenders and their names, answers, letter reports.
-    with django_assert_num_queries(15):
+    # filter; then 8 for reports.dashboard: the units covered, violations by unit, month and
+    # category (from the monthly tally), visits by month, repeat offenders and their names,
+    # answers due in the period and answers overdue now, letter reports.
+    with django_assert_num_queries(16):
         response = client.get(reverse("discipline:dashboard"), {"period": "2025-q3"})
     assert response.context["board"].total == rows
 

@@ -408,6 +408,38 @@ class ViolationMonthTally(models.Model):
         return f"{self.unit_id} {self.month:%m/%Y} {self.type_id} {self.status}: {self.count}"
 
 
+class ViolationDueTally(models.Model):
+    """How many violations that await an answer each unit has per month of the answer's due
+    date, type, status and whether the answer came after the due date (local day of
+    answered_at later than response_due): the answer figures of dashboards and reports.
+    Violations without a due date are not counted. Kept by database triggers on Violation
+    (migration 0014), like ViolationTally; never written by the application."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
+    )
+    due_month = models.DateField(_("month of the due date"))
+    type = models.ForeignKey(
+        ViolationType, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("type")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Violation.Status.choices)
+    answered_late = models.BooleanField(_("answered after the due date"))
+    count = models.IntegerField(_("number of violations"), default=0)
+
+    class Meta:
+        verbose_name = _("answer due tally")
+        verbose_name_plural = _("answer due tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "due_month", "type", "status", "answered_late"],
+                name="violation_due_tally_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.due_month:%m/%Y} {self.type_id} {self.status}: {self.count}"
+
+
 def evidence_upload_to(instance, filename: str) -> str:
     # A random server-side name: nothing the uploader typed reaches the file system.
     extension = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(

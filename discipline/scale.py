@@ -42,6 +42,7 @@ SEEDED_TABLES = [
     "discipline_violation",
     "discipline_violationtally",
     "discipline_violationmonthtally",
+    "discipline_violationduetally",
     "discipline_historicalviolation",
     "discipline_evidence",
     "discipline_register",
@@ -536,7 +537,9 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
         "INSERT INTO discipline_violationtally (unit_id, status, count) "
         "SELECT unit_id, status, count(*) FROM discipline_violation GROUP BY unit_id, status",
     )
-    step("monthly violation tally", _month_tally_fill())
+    tallies = ("monthly violation tally", "answer due tally")
+    for label, sql in zip(tallies, _month_tally_fill(), strict=True):
+        step(label, sql)
     step(
         "evidence rows (one violation in ten)",
         """
@@ -659,8 +662,8 @@ def _seed_letters(cursor, scale: Scale, step) -> None:
     )
 
 
-def _month_tally_fill() -> str:
-    """The INSERT … SELECT of migration 0014, which counts the monthly tally once."""
+def _month_tally_fill() -> list[str]:
+    """The INSERT … SELECT of migration 0014 that count the monthly and due tallies once."""
     import importlib
 
     migration = importlib.import_module("discipline.migrations.0014_month_tally")

@@ -1,5 +1,6 @@
-"""ViolationMonthTally, kept by database triggers, always equals counting the violations by
-unit, local month, type and status; and the dashboard and report figures read from it equal
+"""ViolationMonthTally and ViolationDueTally, kept by database triggers, always equal counting
+the violations (by unit, local month, type and status; by unit, month of the due date, type,
+status and lateness of the answer); and the dashboard and report figures read from them equal
 counting the violations, for whole-month periods and date ranges that cut months."""
 
 import datetime
@@ -10,10 +11,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from discipline import reports, services
-from discipline.models import Violation, ViolationMonthTally
+from discipline.models import Violation, ViolationDueTally, ViolationMonthTally
 from tests import factories
 from tests.factories import local
 from units.models import Unit
+
+TODAY = datetime.date(2026, 1, 15)
 
 
 def _tally() -> dict:
@@ -39,6 +42,57 @@ def _counted() -> dict:
             month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
         found[(row["unit_id"], month, row["type_id"], row["status"])] = row["n"]
     return found
+
+
+def _due_tally() -> dict:
+    return {
+        (row.unit_id, row.due_month, row.type_id, row.status, row.answered_late): row.count
+        for row in ViolationDueTally.objects.all()
+        if row.count
+    }
+
+
+def _due_counted() -> dict:
+    found = {}
+    for v in Violation.objects.filter(response_due__isnull=False):
+        late = v.answered_at is not None and timezone.localdate(v.answered_at) > v.response_due
+        key = (v.unit_id, v.response_due.replace(day=1), v.type_id, v.status, late)
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
+@pytest.mark.django_db
+def test_due_tally_follows_every_change(unit_a, unit_b, inspector):
+    first = factories.violation(factories.staff(unit_a), by=inspector)
+    second = factories.violation(factories.staff(unit_b), by=inspector, code="absent")
+    assert _due_tally() == _due_counted() == {}  # no due date yet: not counted
+
+    # Due on 31/07; answered on the due day at 23:59 local time (on time), then a minute later.
+    Violation.objects.filter(pk=first.pk).update(
+        status="notified", response_due=datetime.date(2025, 7, 31)
+    )
+    Violation.objects.filter(pk=second.pk).update(
+        status="notified", response_due=datetime.date(2025, 8, 1)
+    )
+    assert _due_tally() == _due_counted()
+    Violation.objects.filter(pk=first.pk).update(
+        status="acknowledged", answered_at=local(2025, 7, 31, 23, 59)
+    )
+    tally = _due_tally()
+    assert tally == _due_counted()
+    assert tally[(unit_a.pk, datetime.date(2025, 7, 1), first.type_id, "acknowledged", False)]
+    Violation.objects.filter(pk=first.pk).update(answered_at=local(2025, 8, 1, 0, 0))
+    tally = _due_tally()
+    assert tally == _due_counted()
+    assert tally[(unit_a.pk, datetime.date(2025, 7, 1), first.type_id, "acknowledged", True)]
+
+    Violation.objects.filter(pk=first.pk).update(response_due=datetime.date(2025, 8, 5))
+    Violation.objects.filter(pk=second.pk).update(unit=unit_a, type=first.type)
+    assert _due_tally() == _due_counted()
+    Violation.objects.filter(pk=second.pk).update(response_due=None)
+    assert _due_tally() == _due_counted()
+    Violation.objects.all().delete()
+    assert _due_tally() == _due_counted() == {}
 
 
 @pytest.mark.django_db
@@ -124,8 +178,15 @@ def test_figures_from_the_tally_equal_counting(unit_a, unit_b, inspector, period
             factories.staff(unit), by=inspector, code=codes[i % len(codes)], occurred_at=moment
         )
         status = statuses[i % len(statuses)]
+        due = moment.date() + datetime.timedelta(days=7 * (i % 3) - 3) if i % 4 else None
+        answered = local(due.year, due.month, due.day, 23, 59) if due and i % 5 else None
+        if answered and i % 2:
+            answered += datetime.timedelta(minutes=1)  # the next local day: late
         Violation.objects.filter(pk=violation.pk).update(
-            status=status, void_reason="nhầm" if status == "voided" else ""
+            status=status,
+            void_reason="nhầm" if status == "voided" else "",
+            response_due=due,
+            answered_at=answered,
         )
     units = Unit.objects.filter(pk__in=[unit_a.pk, unit_b.pk])
     expected = _plain(units, period)
@@ -136,3 +197,23 @@ def test_figures_from_the_tally_equal_counting(unit_a, unit_b, inspector, period
     board = reports.dashboard(units, period=period, today=datetime.date(2026, 1, 15))
     assert board.total == counted.violations
     assert sum(m["total"] for m in board.months) == board.total
+
+    # Answers: as counted on the violations before the due tally, for several "todays".
+    for today in (datetime.date(2025, 7, 20), datetime.date(2025, 8, 31), TODAY):
+        plain = (
+            reports._answers(units, "")
+            .filter(response_due__gte=period.start, response_due__lte=period.end)
+            .values("unit_id")
+            .annotate(**reports._answer_counts(period, today))
+            .order_by()
+        )
+        expected_answers = {row.pop("unit_id"): row for row in plain}
+        assert reports.answers_by_unit(units, period, today) == expected_answers
+        overdue = (
+            reports._answers(units, "").filter(status="notified", response_due__lt=today).count()
+        )
+        assert reports.answers_summary(units, period, today) == {
+            "answers_due": sum(r["answers_due"] for r in expected_answers.values()),
+            "answers_late": sum(r["answers_late"] for r in expected_answers.values()),
+            "answers_overdue_now": overdue,
+        }

@@ -423,7 +423,7 @@ VIOLATION_COLUMNS = """
     occurred_at, source, description, status, recorded_at, notified_at, response_due,
     explanation, corrective_action, answered_at, ruling_reason, ruled_at, closed_at,
     void_reason, voided_at, recorded_by_id, roll_entry_id, staff_id, unit_id, visit_id,
-    type_id, feedback_id, task_id, overdue_notice_sent_at
+    type_id, feedback_id, task_id, overdue_notice_sent_at, handling_extended
 """
 
 # From a row with occurred_at, status, source, roll_entry_id, staff_id, unit_id, visit_id,
@@ -448,7 +448,7 @@ VIOLATION_SELECT = """
         CASE WHEN status = 'voided' THEN 'Ghi nhận nhầm người' ELSE '' END,
         CASE WHEN status = 'voided' THEN least(occurred_at + interval '2 days', now()) END,
         recorded_by_id, roll_entry_id, staff_id, unit_id, visit_id, type_id, NULL, NULL,
-        NULL
+        NULL, false
 """
 
 
@@ -558,7 +558,7 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
         corrective_action, answered_at, ruling_reason, ruled_at, closed_at, void_reason,
         voided_at, history_date, history_change_reason, history_type, history_user_id,
         recorded_by_id, roll_entry_id, staff_id, unit_id, visit_id, type_id, feedback_id,
-        task_id, overdue_notice_sent_at
+        task_id, overdue_notice_sent_at, handling_extended
     """
     step(
         "history of the benchmarked unit",
@@ -568,14 +568,14 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
             NULL::date, '', '', NULL::timestamptz, '', NULL::timestamptz, NULL::timestamptz, '',
             NULL::timestamptz, recorded_at, 'recorded', '+', recorded_by_id,
             recorded_by_id, roll_entry_id, staff_id, unit_id, visit_id, type_id, NULL::bigint,
-            NULL::bigint, NULL::timestamptz
+            NULL::bigint, NULL::timestamptz, false
         FROM discipline_violation WHERE unit_id = %(bench)s
         UNION ALL
         SELECT id, occurred_at, source, description, 'notified', notified_at, response_due,
             '', '', NULL::timestamptz, '', NULL::timestamptz, NULL::timestamptz, '',
             NULL::timestamptz, notified_at, 'notified', '~',
             recorded_by_id, recorded_by_id, roll_entry_id, staff_id, unit_id, visit_id,
-            type_id, NULL, NULL, NULL
+            type_id, NULL, NULL, NULL, false
         FROM discipline_violation WHERE unit_id = %(bench)s AND notified_at IS NOT NULL
         UNION ALL
         SELECT id, occurred_at, source, description, status, notified_at, response_due,
@@ -583,7 +583,7 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
             void_reason, voided_at,
             coalesce(closed_at, voided_at, ruled_at, answered_at), status, '~',
             recorded_by_id, recorded_by_id, roll_entry_id, staff_id, unit_id, visit_id,
-            type_id, NULL, NULL, NULL
+            type_id, NULL, NULL, NULL, false
         FROM discipline_violation
         WHERE unit_id = %(bench)s AND status NOT IN ('recorded', 'notified')
         """,

@@ -214,18 +214,24 @@ def _month_date(month) -> datetime.date:
 
 
 def by_unit_month_and_category(
-    units, period: Period, category: str = ""
-) -> dict[tuple[int, datetime.date, str], tuple[int, int]]:
+    units, period: Period, category: str = "", *, by_month: bool = True
+) -> dict[tuple[int, datetime.date | None, str], tuple[int, int]]:
     """{(unit id, first day of month, category): (counted, standing)} for the counted violations
     of `units` in the period, months in local time. Whole months are read from the monthly
     tally (ViolationMonthTally: a few rows a unit and month); the days of a month the period
     covers only in part (date ranges) are counted on the violations themselves. 1 query, or
-    2 for a date range that does not start and end on a month's edges."""
-    result: dict[tuple[int, datetime.date, str], tuple[int, int]] = {}
+    2 for a date range that does not start and end on a month's edges. Without `by_month`,
+    the month of every key is None (fewer rows when only units and categories are wanted)."""
+    result: dict[tuple[int, datetime.date | None, str], tuple[int, int]] = {}
+    month = ("month",) if by_month else ()
 
     def add(rows):
         for row in rows:
-            key = (row["unit_id"], _month_date(row["month"]), row["type__category"])
+            key = (
+                row["unit_id"],
+                _month_date(row["month"]) if by_month else None,
+                row["type__category"],
+            )
             before = result.get(key, (0, 0))
             result[key] = (before[0] + row["n"], before[1] + row["standing"])
 
@@ -237,7 +243,7 @@ def by_unit_month_and_category(
         if category:
             tallies = tallies.filter(type__category=category)
         add(
-            tallies.values("unit_id", "month", "type__category")
+            tallies.values("unit_id", *month, "type__category")
             .annotate(
                 n=Sum("count"),
                 standing=Coalesce(
@@ -261,7 +267,7 @@ def by_unit_month_and_category(
             )
         add(
             violations.annotate(month=TruncMonth("occurred_at", tzinfo=_tz()))
-            .values("unit_id", "month", "type__category")
+            .values("unit_id", *month, "type__category")
             .annotate(
                 n=Count("pk"),
                 standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES)),
@@ -277,7 +283,7 @@ def by_unit_and_category(
     """{(unit id, category): (counted, standing)} for the period (1 or 2 queries, as above)."""
     result: dict[tuple[int, str], tuple[int, int]] = {}
     for (unit_id, _month, cat), (n, standing) in by_unit_month_and_category(
-        units, period, category
+        units, period, category, by_month=False
     ).items():
         before = result.get((unit_id, cat), (0, 0))
         result[(unit_id, cat)] = (before[0] + n, before[1] + standing)
@@ -768,6 +774,7 @@ class Report:
     letters: list[Letter]
     offenders: list[dict]
     offender_count: int = 0
+    letter_count: int = 0
 
     def comparison(self) -> list[dict]:
         """Each headline figure this period, the period before and the change."""
@@ -795,10 +802,13 @@ def report(
     category: str = "",
     today: datetime.date | None = None,
     offender_limit: int | None = None,
+    letter_limit: int | None = None,
 ) -> Report:
     """The periodic report for `units` (already scoped): 14 queries, whatever the rows (15
     with `offender_limit`: then only that many repeat offenders, the most first, are listed
-    and named, as the page shows; offender_count is always how many there are)."""
+    and named, as the page shows; offender_count is always how many there are). With
+    `letter_limit`, only the first letters are read, and one more query counts them all when
+    there are more."""
     today = today or timezone.localdate()
     unit_list = list(units.order_by("name", "pk"))
     cats = categories(category)
@@ -813,7 +823,15 @@ def report(
         row.answers_late = answers.get(row.unit.pk, {}).get("answers_late", 0)
         row.reports_due = reports.get(row.unit.pk, {}).get("reports_due", 0)
         row.reports_late = reports.get(row.unit.pk, {}).get("reports_late", 0)
-    letter_list = list(letters_issued(units, period).prefetch_related("addressees"))
+    issued = letters_issued(units, period).prefetch_related("addressees")
+    if letter_limit is None:
+        letter_list = list(issued)
+        letter_count = len(letter_list)
+    else:
+        letter_list = list(issued[:letter_limit])
+        letter_count = len(letter_list)
+        if letter_count == letter_limit:
+            letter_count = letters_issued(units, period).count()
     if offender_limit is None:
         offenders = repeat_offenders(violations, period)
         offender_count = len(offenders)
@@ -825,7 +843,7 @@ def report(
         violations=sum(r.total for r in rows),
         standing=sum(r.standing for r in rows),
         repeat_offenders=offender_count,
-        letters=len(letter_list),
+        letters=letter_count,
         answers_due=sum(r.answers_due for r in rows),
         answers_late=sum(r.answers_late for r in rows),
         reports_due=sum(r.reports_due for r in rows),
@@ -843,6 +861,7 @@ def report(
         letters=letter_list,
         offenders=offenders,
         offender_count=offender_count,
+        letter_count=letter_count,
     )
 
 

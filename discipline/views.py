@@ -1458,6 +1458,8 @@ def dashboard(request):
 
 # The report page lists the repeat offenders with the most violations; the .xlsx lists everyone.
 REPORT_OFFENDERS_SHOWN = 50
+# And the first letters of the period (a province issues thousands a year).
+REPORT_LETTERS_SHOWN = 100
 
 
 @require_GET
@@ -1473,7 +1475,11 @@ def report(request):
         {
             "form": form,
             "report": reports.report(
-                units, period=period, category=category, offender_limit=REPORT_OFFENDERS_SHOWN
+                units,
+                period=period,
+                category=category,
+                offender_limit=REPORT_OFFENDERS_SHOWN,
+                letter_limit=REPORT_LETTERS_SHOWN,
             ),
             "scope_name": _scope_name(request, unit),
             "query": request.GET.urlencode(),

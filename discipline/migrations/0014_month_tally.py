@@ -3,7 +3,7 @@ local month, type and status, and ViolationDueTally, the answers due per unit, m
 due date, type, status and lateness, both kept by triggers on discipline_violation (as
 ViolationTally in 0013) and filled from the existing rows; and two partial covering indexes
 read without the table: repeat offenders (a period's standing violations by person) and
-answers due in a period (date ranges that cut months).
+answers still missing past their due date.
 
 The month is that of occurred_at in the site's time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh):
 on PostgreSQL with AT TIME ZONE; on SQLite, which has no time zone data, by the zone's fixed
@@ -274,7 +274,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='violation',
-            index=models.Index(condition=models.Q(('response_due__isnull', False)), fields=['response_due'], include=('unit', 'type', 'status', 'answered_at'), name='violation_due_cover_idx'),
+            index=models.Index(condition=models.Q(('response_due__isnull', False)), fields=['status', 'response_due'], include=('unit', 'type', 'answered_at'), name='violation_due_cover_idx'),
         ),
         migrations.RunPython(add_triggers, drop_triggers, elidable=False),
     ]

@@ -210,12 +210,6 @@ class Violation(models.Model):
             ),
             models.Index(fields=["staff", "-occurred_at"], name="violation_staff_date_idx"),
             models.Index(fields=["type", "-occurred_at"], name="violation_type_date_idx"),
-            # Overdue answers (notified, due before today) counted per unit from the index.
-            models.Index(
-                fields=["status", "response_due"],
-                include=["unit"],
-                name="violation_status_due_unit_idx",
-            ),
             # Newest first across an Authority (the list, the admin's deep pages): the scope's
             # unit and own-record filters are answered from the index alone.
             models.Index(
@@ -231,8 +225,9 @@ class Violation(models.Model):
                 condition=models.Q(status__in=["acknowledged", "upheld", "closed"]),
                 name="violation_standing_cover_idx",
             ),
-            # Answers missing past their due date and overdue now (dashboards, reports), read
-            # from the index alone.
+            # Overdue answers (notified, due before today) counted per unit, and answers missing
+            # past their due date (dashboards, reports), read from the index alone. Replaces
+            # 0013's violation_status_due_unit_idx, which included only the unit.
             models.Index(
                 fields=["status", "response_due"],
                 include=["unit", "type", "answered_at"],

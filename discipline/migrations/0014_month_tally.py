@@ -3,7 +3,8 @@ local month, type and status, and ViolationDueTally, the answers due per unit, m
 due date, type, status and lateness, both kept by triggers on discipline_violation (as
 ViolationTally in 0013) and filled from the existing rows; and two partial covering indexes
 read without the table: repeat offenders (a period's standing violations by person) and
-answers still missing past their due date.
+answers still missing past their due date or overdue now (replacing 0013's index on status
+and due date, which included only the unit).
 
 The month is that of occurred_at in the site's time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh):
 on PostgreSQL with AT TIME ZONE; on SQLite, which has no time zone data, by the zone's fixed
@@ -271,6 +272,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='violation',
             index=models.Index(condition=models.Q(('status__in', ['acknowledged', 'upheld', 'closed'])), fields=['occurred_at'], include=('unit', 'staff', 'type', 'status'), name='violation_standing_cover_idx'),
+        ),
+        migrations.RemoveIndex(
+            model_name='violation',
+            name='violation_status_due_unit_idx',
         ),
         migrations.AddIndex(
             model_name='violation',

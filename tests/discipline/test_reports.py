@@ -442,11 +442,11 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     client.force_login(leader)
     client.get("/")  # session and the like, warmed
     # Session, user, 2 for permissions, staff, roles, the bell's count, the units of the
-    # filter; then 8 for reports.dashboard: the units covered, violations by unit, month and
-    # category (from the monthly tally), visits by month, repeat offenders and their names,
-    # answers due (due tally), answers missing past the due date and overdue now, letter
-    # reports.
-    with django_assert_num_queries(16):
+    # filter; then 9 for reports.dashboard: the units covered, violations by month and category
+    # and by unit and category (from the monthly tally), visits by month, repeat offenders and
+    # their names, answers due (due tally), answers missing past the due date and overdue now,
+    # letter reports.
+    with django_assert_num_queries(17):
         response = client.get(reverse("discipline:dashboard"), {"period": "2025-q3"})
     assert response.context["board"].total == rows
 

@@ -404,6 +404,34 @@ class ViolationMonthTally(models.Model):
         return f"{self.unit_id} {self.month:%m/%Y} {self.type_id} {self.status}: {self.count}"
 
 
+class ViolationStaffYearTally(models.Model):
+    """How many standing violations (acknowledged, upheld, closed) each person has in each
+    unit per local year: the repeat offenders of a year for a province's 30,000 people, read
+    from one row a person instead of every standing violation. Kept by database triggers on
+    Violation (migration 0014), like ViolationTally; never written by the application."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
+    )
+    staff = models.ForeignKey(
+        "units.Staff", on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("staff")
+    )
+    year = models.IntegerField(_("year"))
+    count = models.IntegerField(_("number of violations"), default=0)
+
+    class Meta:
+        verbose_name = _("standing violation tally per person")
+        verbose_name_plural = _("standing violation tallies per person")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit", "staff"], name="violation_staff_year_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.year} ({self.unit_id}): {self.count}"
+
+
 class ViolationDueTally(models.Model):
     """How many violations that await an answer each unit has per month of the answer's due
     date, type, status and whether the answer came after the due date (local day of

@@ -22,6 +22,7 @@ from discipline.models import (
     Violation,
     ViolationDueTally,
     ViolationMonthTally,
+    ViolationStaffYearTally,
     ViolationType,
 )
 from inspections.models import Visit
@@ -314,13 +315,26 @@ def repeat_offenders(violations, period: Period, limit: int | None = None) -> li
     ]
 
 
-def repeat_offender_count(violations, period: Period) -> int:
-    return _offender_counts(violations, period).count()
+def repeat_offender_count(units, period: Period, category: str = "") -> int:
+    return _offender_counts(units, period, category).count()
 
 
-def _offender_counts(violations, period: Period):
+def _offender_counts(units, period: Period, category: str = ""):
+    """(staff id, n) of the people with two or more standing violations in the period. A
+    year without a category is read from the per-person year tally (one row a person and
+    unit); other periods from the standing violations' covering index."""
+    if period.kind == "year" and not category:
+        return (
+            ViolationStaffYearTally.objects.filter(
+                year=period.start.year, unit__in=units, count__gt=0
+            )
+            .values("staff_id")
+            .annotate(n=Sum("count"))
+            .filter(n__gte=2)
+            .order_by()
+        )
     return (
-        in_period(violations, period)
+        in_period(counted_violations(units, category), period)
         .filter(status__in=Violation.STANDING_STATUSES)
         .values("staff_id")
         .annotate(n=Count("*"))  # not the id: the covering index has what this needs
@@ -329,11 +343,13 @@ def _offender_counts(violations, period: Period):
     )
 
 
-def top_repeat_offenders(violations, period: Period, limit: int) -> tuple[list[dict], int]:
+def top_repeat_offenders(
+    units, period: Period, limit: int, category: str = ""
+) -> tuple[list[dict], int]:
     """The `limit` people with the most standing violations (at least two) in the period, and
     how many such people there are: one pass over the rows, one query for the names."""
     counts = sorted(
-        _offender_counts(violations, period).values_list("staff_id", "n"),
+        _offender_counts(units, period, category).values_list("staff_id", "n"),
         key=lambda pair: (-pair[1], pair[0]),
     )
     top = dict(counts[:limit])
@@ -651,7 +667,6 @@ def dashboard(
     today = today or timezone.localdate()
     unit_list = list(units.order_by("name", "pk"))
     cats = categories(category)
-    violations = counted_violations(units, category)
 
     # Two small groupings of the tally rather than one by unit and month (ten thousand rows
     # for a province's year).
@@ -683,7 +698,7 @@ def dashboard(
         visit_rows.append({"month": month, "label": _month_label(month), **counts})
 
     rows.sort(key=lambda row: (-row.total, row.unit.name))
-    offenders, offender_count = top_repeat_offenders(violations, period, limit=20)
+    offenders, offender_count = top_repeat_offenders(units, period, 20, category)
     return Dashboard(
         period=period,
         categories=cats,
@@ -743,7 +758,6 @@ class Summary:
 
 def summary(units, *, period: Period, category: str = "", today: datetime.date) -> Summary:
     """The headline figures of a period for `units` (6 queries)."""
-    violations = counted_violations(units, category)
     counted = by_unit_and_category(units, period, category).values()
     counts = {"n": sum(n for n, _s in counted), "standing": sum(s for _n, s in counted)}
     visits = _visits(units, period).aggregate(**VISIT_COUNTS)
@@ -756,7 +770,7 @@ def summary(units, *, period: Period, category: str = "", today: datetime.date) 
         visits_planned=visits["planned"],
         violations=counts["n"],
         standing=counts["standing"],
-        repeat_offenders=repeat_offender_count(violations, period),
+        repeat_offenders=repeat_offender_count(units, period, category),
         letters=letters_issued(units, period).count(),
         answers_due=answers["answers_due"],
         answers_late=answers["answers_late"],
@@ -839,7 +853,7 @@ def report(
         offenders = repeat_offenders(violations, period)
         offender_count = len(offenders)
     else:
-        offenders, offender_count = top_repeat_offenders(violations, period, offender_limit)
+        offenders, offender_count = top_repeat_offenders(units, period, offender_limit, category)
     current = Summary(
         visits_done=sum(r.visits["done"] for r in rows),
         visits_planned=sum(r.visits["planned"] for r in rows),

@@ -43,6 +43,7 @@ SEEDED_TABLES = [
     "discipline_violationtally",
     "discipline_violationmonthtally",
     "discipline_violationduetally",
+    "discipline_violationstaffyeartally",
     "discipline_historicalviolation",
     "discipline_evidence",
     "discipline_register",
@@ -537,7 +538,7 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
         "INSERT INTO discipline_violationtally (unit_id, status, count) "
         "SELECT unit_id, status, count(*) FROM discipline_violation GROUP BY unit_id, status",
     )
-    tallies = ("monthly violation tally", "answer due tally")
+    tallies = ("monthly violation tally", "answer due tally", "per-person year tally")
     for label, sql in zip(tallies, _month_tally_fill(), strict=True):
         step(label, sql)
     step(
@@ -663,7 +664,7 @@ def _seed_letters(cursor, scale: Scale, step) -> None:
 
 
 def _month_tally_fill() -> list[str]:
-    """The INSERT … SELECT of migration 0014 that count the monthly and due tallies once."""
+    """The INSERT … SELECT of migration 0014 that count its three tallies once."""
     import importlib
 
     migration = importlib.import_module("discipline.migrations.0014_month_tally")

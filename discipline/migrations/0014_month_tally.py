@@ -1,7 +1,8 @@
 """Dashboards and reports at province scale: ViolationMonthTally, the violations per unit,
 local month, type and status, and ViolationDueTally, the answers due per unit, month of the
-due date, type, status and lateness, both kept by triggers on discipline_violation (as
-ViolationTally in 0013) and filled from the existing rows; and two partial covering indexes
+due date, type, status and lateness, and ViolationStaffYearTally, the standing violations per
+person, unit and local year (repeat offenders of a year), all kept by triggers on
+discipline_violation (as ViolationTally in 0013) and filled from the existing rows; and two partial covering indexes
 read without the table: repeat offenders (a period's standing violations by person) and
 answers still missing past their due date or overdue now (replacing 0013's index on status
 and due date, which included only the unit).
@@ -106,7 +107,48 @@ CREATE TRIGGER violation_due_tally_update
         OR OLD.answered_at IS DISTINCT FROM NEW.answered_at)
     EXECUTE FUNCTION discipline_violation_due_tally();
 """
+STANDING = "('acknowledged', 'upheld', 'closed')"
+
+
+def _pg_year(row: str) -> str:
+    return f"extract(year FROM {row}.occurred_at AT TIME ZONE '{settings.TIME_ZONE}')::integer"
+
+
+def _sqlite_year(row: str) -> str:
+    return f"CAST(strftime('%Y', {row}.occurred_at, '{_sqlite_offset()}') AS INTEGER)"
+
+
+POSTGRESQL_STAFF_TRIGGERS = f"""
+CREATE FUNCTION discipline_violation_staff_year_tally() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status IN {STANDING} THEN
+        UPDATE discipline_violationstaffyeartally SET count = count - 1
+        WHERE year = {_pg_year("OLD")} AND unit_id = OLD.unit_id AND staff_id = OLD.staff_id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status IN {STANDING} THEN
+        INSERT INTO discipline_violationstaffyeartally (year, unit_id, staff_id, count)
+        VALUES ({_pg_year("NEW")}, NEW.unit_id, NEW.staff_id, 1)
+        ON CONFLICT (year, unit_id, staff_id)
+        DO UPDATE SET count = discipline_violationstaffyeartally.count + 1;
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER violation_staff_year_tally_insert_delete
+    AFTER INSERT OR DELETE ON discipline_violation
+    FOR EACH ROW EXECUTE FUNCTION discipline_violation_staff_year_tally();
+CREATE TRIGGER violation_staff_year_tally_update
+    AFTER UPDATE OF unit_id, staff_id, status, occurred_at ON discipline_violation
+    FOR EACH ROW
+    WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.unit_id IS DISTINCT FROM NEW.unit_id
+        OR OLD.staff_id IS DISTINCT FROM NEW.staff_id
+        OR OLD.occurred_at IS DISTINCT FROM NEW.occurred_at)
+    EXECUTE FUNCTION discipline_violation_staff_year_tally();
+"""
 POSTGRESQL_DROP = """
+DROP TRIGGER violation_staff_year_tally_update ON discipline_violation;
+DROP TRIGGER violation_staff_year_tally_insert_delete ON discipline_violation;
+DROP FUNCTION discipline_violation_staff_year_tally();
 DROP TRIGGER violation_due_tally_update ON discipline_violation;
 DROP TRIGGER violation_due_tally_insert_delete ON discipline_violation;
 DROP FUNCTION discipline_violation_due_tally();
@@ -171,7 +213,35 @@ def _sqlite_due_triggers() -> list[str]:
     ]
 
 
+def _sqlite_staff_triggers() -> list[str]:
+    add = f"""
+    INSERT INTO discipline_violationstaffyeartally (year, unit_id, staff_id, count)
+    SELECT {_sqlite_year("NEW")}, NEW.unit_id, NEW.staff_id, 1
+    WHERE NEW.status IN {STANDING}
+    ON CONFLICT (year, unit_id, staff_id) DO UPDATE SET count = count + 1;
+    """
+    remove = f"""
+    UPDATE discipline_violationstaffyeartally SET count = count - 1
+    WHERE OLD.status IN {STANDING} AND year = {_sqlite_year("OLD")}
+        AND unit_id = OLD.unit_id AND staff_id = OLD.staff_id;
+    """
+    return [
+        "CREATE TRIGGER violation_staff_year_tally_insert AFTER INSERT ON discipline_violation "
+        f"BEGIN {add} END",
+        "CREATE TRIGGER violation_staff_year_tally_delete AFTER DELETE ON discipline_violation "
+        f"BEGIN {remove} END",
+        "CREATE TRIGGER violation_staff_year_tally_update AFTER UPDATE OF unit_id, staff_id, "
+        "status, occurred_at ON discipline_violation "
+        "WHEN OLD.status IS NOT NEW.status OR OLD.unit_id IS NOT NEW.unit_id "
+        "OR OLD.staff_id IS NOT NEW.staff_id OR OLD.occurred_at IS NOT NEW.occurred_at "
+        f"BEGIN {remove} {add} END",
+    ]
+
+
 SQLITE_DROP = [
+    "DROP TRIGGER violation_staff_year_tally_insert",
+    "DROP TRIGGER violation_staff_year_tally_delete",
+    "DROP TRIGGER violation_staff_year_tally_update",
     "DROP TRIGGER violation_due_tally_insert",
     "DROP TRIGGER violation_due_tally_delete",
     "DROP TRIGGER violation_due_tally_update",
@@ -182,13 +252,14 @@ SQLITE_DROP = [
 
 
 def fill_sql(vendor: str) -> list[str]:
-    """Two INSERT … SELECT counting every existing violation (also used by seed_scale)."""
+    """Three INSERT … SELECT counting every existing violation (also used by seed_scale)."""
     pg = vendor == "postgresql"
     month = _pg_month("v") if pg else _sqlite_month("v")
     due_month = (
         "date_trunc('month', v.response_due)::date" if pg else "date(v.response_due, 'start of month')"
     )
     late = _pg_late("v") if pg else _sqlite_late("v")
+    year = _pg_year("v") if pg else _sqlite_year("v")
     return [
         "INSERT INTO discipline_violationmonthtally (unit_id, month, type_id, status, count) "
         f"SELECT v.unit_id, {month}, v.type_id, v.status, count(*) "
@@ -198,6 +269,9 @@ def fill_sql(vendor: str) -> list[str]:
         f"SELECT v.unit_id, {due_month}, v.type_id, v.status, {late}, count(*) "
         "FROM discipline_violation v WHERE v.response_due IS NOT NULL "
         f"GROUP BY v.unit_id, {due_month}, v.type_id, v.status, {late}",
+        "INSERT INTO discipline_violationstaffyeartally (year, unit_id, staff_id, count) "
+        f"SELECT {year}, v.unit_id, v.staff_id, count(*) FROM discipline_violation v "
+        f"WHERE v.status IN {STANDING} GROUP BY {year}, v.unit_id, v.staff_id",
     ]
 
 
@@ -207,8 +281,9 @@ def add_triggers(apps, schema_editor):
         if connection.vendor == "postgresql":
             cursor.execute(POSTGRESQL_TRIGGERS)
             cursor.execute(POSTGRESQL_DUE_TRIGGERS)
+            cursor.execute(POSTGRESQL_STAFF_TRIGGERS)
         elif connection.vendor == "sqlite":
-            for statement in _sqlite_triggers() + _sqlite_due_triggers():
+            for statement in _sqlite_triggers() + _sqlite_due_triggers() + _sqlite_staff_triggers():
                 cursor.execute(statement)
         else:
             raise RuntimeError(f"No violation month tally triggers for {connection.vendor}.")
@@ -226,6 +301,7 @@ def drop_triggers(apps, schema_editor):
                 cursor.execute(statement)
         cursor.execute("DELETE FROM discipline_violationmonthtally")
         cursor.execute("DELETE FROM discipline_violationduetally")
+        cursor.execute("DELETE FROM discipline_violationstaffyeartally")
 
 
 class Migration(migrations.Migration):
@@ -272,6 +348,21 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='violation',
             index=models.Index(condition=models.Q(('status__in', ['acknowledged', 'upheld', 'closed'])), fields=['occurred_at'], include=('unit', 'staff', 'type', 'status'), name='violation_standing_cover_idx'),
+        ),
+        migrations.CreateModel(
+            name='ViolationStaffYearTally',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('year', models.IntegerField(verbose_name='year')),
+                ('count', models.IntegerField(default=0, verbose_name='number of violations')),
+                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='units.staff', verbose_name='staff')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='units.unit', verbose_name='unit')),
+            ],
+            options={
+                'verbose_name': 'standing violation tally per person',
+                'verbose_name_plural': 'standing violation tallies per person',
+                'constraints': [models.UniqueConstraint(fields=('year', 'unit', 'staff'), name='violation_staff_year_tally_unique')],
+            },
         ),
         migrations.RemoveIndex(
             model_name='violation',

@@ -11,7 +11,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from discipline import reports, services
-from discipline.models import Violation, ViolationDueTally, ViolationMonthTally
+from discipline.models import (
+    Violation,
+    ViolationDueTally,
+    ViolationMonthTally,
+    ViolationStaffYearTally,
+)
 from tests import factories
 from tests.factories import local
 from units.models import Unit
@@ -59,6 +64,44 @@ def _due_counted() -> dict:
         key = (v.unit_id, v.response_due.replace(day=1), v.type_id, v.status, late)
         found[key] = found.get(key, 0) + 1
     return found
+
+
+def _staff_tally() -> dict:
+    return {
+        (row.year, row.unit_id, row.staff_id): row.count
+        for row in ViolationStaffYearTally.objects.all()
+        if row.count
+    }
+
+
+def _staff_counted() -> dict:
+    found = {}
+    for v in Violation.objects.filter(status__in=Violation.STANDING_STATUSES):
+        key = (timezone.localtime(v.occurred_at).year, v.unit_id, v.staff_id)
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
+@pytest.mark.django_db
+def test_staff_year_tally_follows_every_change(unit_a, unit_b, inspector):
+    person, other = factories.staff(unit_a), factories.staff(unit_b)
+    # The last minute of 2024 and the first of 2025, local time.
+    old = factories.violation(person, by=inspector, occurred_at=local(2024, 12, 31, 23, 59))
+    new = factories.violation(person, by=inspector, occurred_at=local(2025, 1, 1, 0, 0))
+    assert _staff_tally() == _staff_counted() == {}  # recorded: not standing yet
+    Violation.objects.all().update(status="acknowledged")
+    tally = _staff_tally()
+    assert tally == _staff_counted()
+    assert tally == {(2024, unit_a.pk, person.pk): 1, (2025, unit_a.pk, person.pk): 1}
+    Violation.objects.filter(pk=old.pk).update(occurred_at=local(2025, 3, 1, 8))  # year
+    assert _staff_tally() == _staff_counted() == {(2025, unit_a.pk, person.pk): 2}
+    Violation.objects.filter(pk=new.pk).update(staff=other, unit=unit_b)  # person and unit
+    assert _staff_tally() == _staff_counted()
+    Violation.objects.filter(pk=new.pk).update(status="upheld")  # standing to standing
+    Violation.objects.filter(pk=old.pk).update(status="dismissed")  # no longer standing
+    assert _staff_tally() == _staff_counted() == {(2025, unit_b.pk, other.pk): 1}
+    Violation.objects.all().delete()
+    assert _staff_tally() == _staff_counted() == {}
 
 
 @pytest.mark.django_db
@@ -172,10 +215,12 @@ def test_figures_from_the_tally_equal_counting(unit_a, unit_b, inspector, period
     ]
     statuses = ["recorded", "acknowledged", "upheld", "closed", "voided", "dismissed", "notified"]
     codes = ["late_early", "absent", "no_badge", "alcohol"]
+    people = {unit_a.pk: factories.staff(unit_a), unit_b.pk: factories.staff(unit_b)}
     for i, moment in enumerate(moments * 2):
         unit = unit_a if i % 3 else unit_b
+        person = people[unit.pk] if i % 2 else factories.staff(unit)
         violation = factories.violation(
-            factories.staff(unit), by=inspector, code=codes[i % len(codes)], occurred_at=moment
+            person, by=inspector, code=codes[i % len(codes)], occurred_at=moment
         )
         status = statuses[i % len(statuses)]
         due = moment.date() + datetime.timedelta(days=7 * (i % 3) - 3) if i % 4 else None
@@ -196,6 +241,16 @@ def test_figures_from_the_tally_equal_counting(unit_a, unit_b, inspector, period
     assert counted.standing == sum(s for _n, s in expected.values())
     board = reports.dashboard(units, period=period, today=datetime.date(2026, 1, 15))
     assert board.total == counted.violations
+    # Repeat offenders (from the per-person year tally for a year) as counted on violations.
+    standing = (
+        reports.in_period(reports.counted_violations(units), period)
+        .filter(status__in=Violation.STANDING_STATUSES)
+        .values("staff_id")
+        .annotate(n=Count("pk"))
+    )
+    offenders = {row["staff_id"]: row["n"] for row in standing if row["n"] >= 2}
+    assert counted.repeat_offenders == board.offender_count == len(offenders)
+    assert {o["staff_id"]: o["count"] for o in board.offenders} == offenders
     assert sum(m["total"] for m in board.months) == board.total
 
     # Answers: as counted on the violations before the due tally, for several "todays".

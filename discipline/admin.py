@@ -2,9 +2,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,15 +25,19 @@ from discipline.models import (
     Evidence,
     Letter,
     LetterReport,
+    RecordAccess,
     Register,
     ReportAttachment,
     Violation,
     ViolationType,
 )
+from discipline.personal_data import export_file_name, export_personal_record, record_access
 from inspections.admin import VisitAdmin
 from inspections.models import Visit
 from inspections.selectors import visits_visible_to
-from units.admin import ScopedAdmin, ScopedRelatedFilter, SharedCatalogueAdmin
+from units.admin import ScopedAdmin, ScopedRelatedFilter, SharedCatalogueAdmin, StaffAdmin
+from units.models import Staff
+from units.selectors import staff_visible_to
 
 
 class DisciplineScopedAdmin(ScopedAdmin):
@@ -105,6 +111,12 @@ class ViolationAdmin(DisciplineScopedAdmin):
         "voided_at",
     ]
     inlines = [EvidenceInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        _log_opened(request, response, view="admin_violation", violation=True)
+        return response
+
     actions = [
         "notify_selected",
         "acknowledge_selected",
@@ -610,6 +622,78 @@ class LetterReportAdmin(DisciplineScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _log_opened(request, response, *, view: str, violation: bool = False) -> None:
+    """Note in the access log that an admin change page showed a person's record."""
+    original = (getattr(response, "context_data", None) or {}).get("original")
+    if request.method != "GET" or response.status_code != 200 or original is None:
+        return
+    if violation:
+        record_access(user=request.user, staff=original.staff, violation=original, view=view)
+    else:
+        record_access(user=request.user, staff=original, view=view)
+
+
+admin.site.unregister(Staff)
+
+
+@admin.register(Staff)
+class StaffWithRecordAdmin(StaffAdmin):
+    """The staff admin, plus the access log of opening a person and the export of their full
+    record for a data-subject request (administrators)."""
+
+    actions = ["export_personal_record"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        _log_opened(request, response, view="admin_staff")
+        return response
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("discipline.export_personal_record")
+
+    @admin.action(
+        description=_("Export the person's full record (JSON, data-subject request)"),
+        permissions=["export"],
+    )
+    def export_personal_record(self, request, queryset):
+        if len(chosen := list(queryset[:2])) != 1:
+            self.message_user(
+                request, _("Choose exactly one person to export."), level=messages.ERROR
+            )
+            return None
+        staff = chosen[0]
+        data = export_personal_record(staff=staff, by=request.user, view="admin_export")
+        response = HttpResponse(data, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, export_file_name(staff))
+        return response
+
+
+@admin.register(RecordAccess)
+class RecordAccessAdmin(ScopedAdmin):
+    """Who opened whose violation record: read-only, for administrators (the permission
+    view_recordaccess), within their Authority; other Authorities' rows answer 404."""
+
+    list_display = ["accessed_at", "user", "staff", "violation", "view"]
+    list_filter = ["view", "accessed_at"]
+    list_select_related = ["user", "staff", "violation__type", "violation__staff"]
+    search_fields = ["staff__full_name", "user__username"]
+    date_hierarchy = "accessed_at"
+    fields = ["accessed_at", "user", "staff", "violation", "view"]
+    readonly_fields = fields
+
+    def visible(self, request):
+        return RecordAccess.objects.filter(staff__in=staff_visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -926,6 +926,52 @@ class ReportAttachment(models.Model):
         return reverse("discipline:report_attachment_download", args=[self.pk])
 
 
+class RecordAccess(models.Model):
+    """One opening of a person's violation record: who, when, whose record and through which
+    page. The personal data protection law asks us to know who read sensitive data; this is that
+    log. Written by the views (discipline.services.record_access), read-only in the admin for
+    administrators, exported with the person's record, kept for the retention period."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="record_accesses",
+        verbose_name=_("opened by"),
+    )
+    staff = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        related_name="record_accesses",
+        verbose_name=_("whose record"),
+    )
+    violation = models.ForeignKey(
+        Violation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name=_("violation"),
+    )
+    view = models.CharField(_("page"), max_length=100)
+    accessed_at = models.DateTimeField(_("opened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("record access")
+        verbose_name_plural = _("record access log")
+        ordering = ["-accessed_at", "-pk"]
+        permissions = [
+            ("export_personal_record", _("Can export a person's full record")),
+        ]
+        indexes = [
+            models.Index(fields=["staff", "-accessed_at"], name="record_access_staff_idx"),
+            models.Index(fields=["-accessed_at"], name="record_access_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.view} ({self.accessed_at:%d/%m/%Y %H:%M})"
+
+
 class DecisionQuerySet(models.QuerySet):
     def in_units(self, units):
         return self.filter(unit__in=units)

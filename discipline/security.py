@@ -25,6 +25,17 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def attempted_username(request, credentials) -> str:
+    """The user name a login attempt typed, as django-axes records it: no longer than a user
+    name can be (150), so an absurdly long one counts as an attempt instead of overflowing the
+    attempt table's column (a server error on PostgreSQL)."""
+    from django.contrib.auth import get_user_model
+
+    field = get_user_model().USERNAME_FIELD
+    value = (credentials or {}).get(field) or (request.POST.get(field) if request else None)
+    return str(value or "")[:150]
+
+
 def log_event(event: str, *, user=None, user_id: int | None = None, **fields) -> None:
     """Write one JSON line. `fields` must hold ids and codes, never personal data."""
     if user is not None and getattr(user, "is_authenticated", False):

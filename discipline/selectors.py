@@ -35,7 +35,14 @@ from discipline.models import (
 from inspections.selectors import feedback_attention, visits_visible_to
 from units.models import DiaryEntry, Staff, Unit
 from units.roles import Role
-from units.selectors import has_role, sees_whole_authority, staff_of, task_counts, units_visible_to
+from units.selectors import (
+    as_pk,
+    has_role,
+    sees_whole_authority,
+    staff_of,
+    task_counts,
+    units_visible_to,
+)
 
 
 def violations_visible_to(user) -> QuerySet[Violation]:
@@ -508,9 +515,8 @@ def report_scope(user, unit_pk: str | None = None) -> tuple[QuerySet[Unit], Unit
     units = units_visible_to(user)
     if not unit_pk:
         return units, None
-    try:
-        pk = int(unit_pk)
-    except (TypeError, ValueError) as error:
-        raise Http404 from error
+    pk = as_pk(unit_pk)
+    if pk is None:
+        raise Http404
     unit = get_object_or_404(units, pk=pk)
     return units.filter(Q(pk=unit.pk) | Q(parent_id=unit.pk)), unit

@@ -24,6 +24,7 @@ from discipline.models import (
     Violation,
     ViolationType,
 )
+from discipline.security import log_event
 from inspections.models import Feedback, Finding, RollEntry, Visit
 from inspections.services import (
     VisitError,
@@ -185,8 +186,13 @@ def attach_evidence(
         uploaded_by=by,
     )
     evidence.file.save("upload", upload, save=False)
-    evidence.full_clean()
-    evidence.save()
+    try:
+        evidence.full_clean()
+        evidence.save()
+    except Exception:
+        # Nothing half-saved: a row that is not written leaves no file behind.
+        evidence.file.delete(save=False)
+        raise
     return evidence
 
 
@@ -843,6 +849,8 @@ def issue_letter(*, letter: Letter, by, now: datetime.datetime | None = None) ->
     )
     if historical:
         return letter
+    issued = {"letter_id": letter.pk, "number": letter.number, "year": register.year}
+    transaction.on_commit(lambda: log_event("letter_issued", user=by, **issued))
     notify(
         users=heads,
         subject=_("Letter no. %(ref)s: V/v %(subject)s")

@@ -71,7 +71,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # Refuses credentials while a (username, IP address) pair is locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the login with its Staff record, and its roles with their
+    # permissions, in one query each.
+    "units.backends.ScopedModelBackend",
 ]
 
 ROOT_URLCONF = "discipline.urls"
@@ -126,6 +128,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "discipline.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "discipline.security.client_ip"
+AXES_USERNAME_CALLABLE = "discipline.security.attempted_username"
 AXES_VERBOSE = False
 
 # Second factor (TOTP) for these roles; superusers always. Empty turns it off.
@@ -163,6 +166,12 @@ MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "m
 MEDIA_URL = "/_media-not-served/"
 BACKUP_DIR = Path(env.str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 UPLOAD_MAX_BYTES = env.int("DJANGO_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Years a finished case (closed, dismissed, voided), diaries, finished tasks, notices and access
+# logs are kept before `manage.py purge_expired` erases them. Ten years outlasts the longest
+# limitation period for disciplining a civil servant (Luật Cán bộ, công chức, Điều 80).
+RETENTION_YEARS = env.int("DJANGO_RETENTION_YEARS", default=10)
+if RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("DJANGO_RETENTION_YEARS must be a whole number of years, 1 or more.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 

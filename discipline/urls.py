@@ -55,6 +55,7 @@ discipline_patterns = [
     path("violations/<int:pk>/void/", views.violation_void, name="violation_void"),
     path("inbox/", views.inbox, name="inbox"),
     path("my-record/", views.my_record, name="my_record"),
+    path("my-record/export/", views.my_record_export, name="my_record_export"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/finish/", views.visit_finish, name="visit_finish"),

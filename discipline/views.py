@@ -41,12 +41,14 @@ from discipline.forms import (
 from discipline.letter_docx import render_docx
 from discipline.minutes import minutes_context, presence_counts
 from discipline.models import Decision, EscalationRule, Letter, Violation, ViolationType
+from discipline.personal_data import export_file_name, export_personal_record, record_access
 from discipline.security import log_event
 from inspections.models import Feedback, RollEntry, Visit
 from inspections.selectors import checklist_of, get_feedback, get_visit, roll_of
 from inspections.services import FeedbackError, VisitError
 from units.models import Staff
 from units.selectors import (
+    as_pk,
     get_task,
     get_unit,
     roles_of,
@@ -57,6 +59,10 @@ from units.selectors import (
 )
 
 PAGE_SIZE = 25
+LIST_COLUMNS = (
+    "occurred_at", "status", "response_due",
+    "staff__full_name", "unit__name", "type__name",
+)  # fmt: skip
 
 
 class CappedPaginator(Paginator):
@@ -136,7 +142,8 @@ def violation_list(request):
     form = ViolationFilterForm(
         request.GET or None, units=units, staff=staff_visible_to(user).filter(unit__in=units)
     )
-    queryset = form.filter(selectors.violations_in_scope(user))
+    # The columns the list shows, not the descriptions, explanations and rulings of each row.
+    queryset = form.filter(selectors.violations_in_scope(user)).only(*LIST_COLUMNS)
     # The person list shows the chosen unit's staff (or just the chosen person): never all.
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if chosen.get("unit"):
@@ -147,6 +154,9 @@ def violation_list(request):
         form.fields["staff"].queryset = form.fields["staff"].queryset.none()
         form.fields["staff"].help_text = _("Choose a unit first, then one of its staff.")
     page = _page(request, queryset, paginator_class=CappedPaginator)
+    if chosen.get("staff"):
+        # Filtered to one person, the list is that person's record.
+        record_access(user=user, staff=chosen["staff"], view="violation_list")
     can_notify = user.has_perm("discipline.notify_violation")
     return render(
         request,
@@ -191,7 +201,19 @@ def inbox(request):
 def my_record(request):
     """A person's own violations, read-only, with the unit's explanation and the ruling."""
     page = _page(request, selectors.own_violations(request.user))
+    record_access(user=request.user, staff=staff_of(request.user), view="my_record")
     return render(request, "discipline/my_record.html", {"page_obj": page})
+
+
+@require_GET
+def my_record_export(request):
+    """Everything the application holds about the signed-in person, as a JSON download: their
+    answer to a data-subject access request, without asking anyone."""
+    staff = staff_of(request.user)
+    if staff is None:
+        raise Http404
+    data = export_personal_record(staff=staff, by=request.user, view="my_record_export")
+    return _download(data, export_file_name(staff), "application/json; charset=utf-8")
 
 
 # --- one violation ------------------------------------------------------------------------------
@@ -255,6 +277,9 @@ def _render_detail(request, violation: Violation, *, bound=None, status: int = 2
 @require_GET
 def violation_detail(request, pk: int):
     violation = selectors.get_violation_page(request.user, pk)
+    record_access(
+        user=request.user, staff=violation.staff, violation=violation, view="violation_detail"
+    )
     return _render_detail(request, violation)
 
 
@@ -381,6 +406,8 @@ def violations_notify(request):
         ids = {int(value) for value in request.POST.getlist("violation")}
     except ValueError as error:
         raise Http404 from error
+    if any(as_pk(pk) is None for pk in ids):
+        raise Http404
     chosen = list(selectors.violations_in_scope(request.user).filter(pk__in=ids))
     if not ids or len(chosen) != len(ids):
         raise Http404
@@ -419,7 +446,7 @@ def violation_record(request):
     unit_pk = request.POST.get("unit") or request.GET.get("unit")
     unit = None
     if unit_pk:
-        if not str(unit_pk).isdigit():
+        if as_pk(unit_pk) is None:
             raise Http404
         unit = get_unit(user, unit_pk)
     if request.method == "POST":
@@ -451,20 +478,33 @@ def violation_record(request):
     return render(request, "discipline/violation_record.html", {"form": form, "unit": unit})
 
 
+def _stored_file_download(handle, stored) -> FileResponse:
+    """An uploaded file (Evidence or ReportAttachment) as a download: always an attachment, with
+    the content type the upload gate found, and nosniff so no browser second-guesses it."""
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=stored.original_name or stored.file.name.rsplit("/", 1)[-1],
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_GET
 def evidence_download(request, pk: int):
     """Serve an evidence file to a user who may see it, always as a download."""
     evidence = selectors.get_evidence(request.user, pk)
+    if evidence.violation_id:
+        violation = evidence.violation
+        record_access(
+            user=request.user, staff=violation.staff, violation=violation, view="evidence_download"
+        )
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
-        content_type=evidence.content_type,
-    )
+    return _stored_file_download(handle, evidence)
 
 
 # --- visits: their page, finishing, evidence and minutes (the consequences of a visit) ---------
@@ -571,7 +611,7 @@ def visit_evidence_add(request, pk: int):
         return redirect("discipline:visit_detail", pk=visit.pk)
     roll = roll_of(visit)
     initial = {}
-    if request.GET.get("entry", "").isdigit():
+    if as_pk(request.GET.get("entry")) is not None:
         initial["roll_entry"] = request.GET["entry"]
     posted = request.method == "POST"
     form = VisitEvidenceForm(
@@ -1026,12 +1066,7 @@ def report_attachment_download(request, pk: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
-        content_type=attachment.content_type,
-    )
+    return _stored_file_download(handle, attachment)
 
 
 @require_GET

@@ -242,8 +242,15 @@ class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From date"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To date"), required=False, widget=DateInput())
 
+    # Counting runs to the day after `end`: a date at the calendar's end would overflow.
+    EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            if data.get(name) and not self.EARLIEST <= data[name] <= self.LATEST:
+                self.add_error(name, _("Choose a date between 2000 and 2100."))
+                data[name] = None
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end of the period is before its start."))
         return data

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms import BooleanField
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -36,7 +37,7 @@ from inspections.models import ChecklistAnswer, Feedback, RollEntry, Visit
 from inspections.qr import qr_svg
 from inspections.roll_cards import RollCards
 from units.models import Staff
-from units.selectors import get_unit, staff_of, units_visible_to
+from units.selectors import as_pk, get_unit, staff_of, units_visible_to
 
 VIEW = "inspections.view_visit"
 PLAN = "inspections.add_visit"
@@ -78,7 +79,7 @@ def visit_plan(request):
     initial = {"planned_date": timezone.localdate(), "kind": request.GET.get("kind", "regular")}
     if own is not None:
         initial["lead_inspector"] = own.pk
-    if request.GET.get("unit", "").isdigit():
+    if as_pk(request.GET.get("unit")) is not None:
         initial["unit"] = request.GET["unit"]
     form = VisitPlanForm(
         request.POST if request.method == "POST" else None,
@@ -274,15 +275,28 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _posted_data(request):
-    """The posted fields: a JSON object from the page's script, or a plain form."""
-    if request.content_type == "application/json":
-        try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
+def _posted_data(request, form_class):
+    """The posted fields: a JSON object from the page's script, or a plain form. JSON values
+    are made what a form post would send (text; true/false only for tick boxes), and anything
+    nested is refused, so a form field never meets a type it cannot clean."""
+    if request.content_type != "application/json":
+        return request.POST
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    cleaned = {}
+    for name, value in data.items():
+        if isinstance(value, dict | list):
             return None
-        return data if isinstance(data, dict) else None
-    return request.POST
+        field = form_class.base_fields.get(name)
+        if value is None or (isinstance(value, bool) and isinstance(field, BooleanField)):
+            cleaned[name] = value
+        else:
+            cleaned[name] = str(value)
+    return cleaned
 
 
 def _error_messages(error) -> dict:
@@ -301,7 +315,7 @@ def roll_mark(request, pk: int, entry_pk: int):
     the reasons, 409 when the visit is no longer running); a plain form post redirects back."""
     visit = selectors.get_visit(request.user, pk)
     entry = selectors.get_roll_entry(visit, entry_pk)
-    data = _posted_data(request)
+    data = _posted_data(request, MarkForm)
     if data is None:
         return HttpResponseBadRequest()
     form = MarkForm(data, visit=visit)
@@ -345,7 +359,7 @@ def checklist_answer(request, pk: int, answer_pk: int):
     """Save one checklist answer; JSON for the page's script, a redirect for a plain form."""
     visit = selectors.get_visit(request.user, pk)
     answer = selectors.get_checklist_answer(visit, answer_pk)
-    data = _posted_data(request)
+    data = _posted_data(request, ChecklistAnswerForm)
     if data is None:
         return HttpResponseBadRequest()
     form = ChecklistAnswerForm(data)
@@ -488,7 +502,7 @@ def feedback_list(request):
         category = ""
     units = units_visible_to(user).order_by("name")
     unit = request.GET.get("unit", "")
-    if unit.isdigit():
+    if as_pk(unit) is not None:
         items = items.filter(unit_id=int(unit))
     else:
         unit = ""

@@ -173,6 +173,26 @@ def tiny_png() -> bytes:
     )
 
 
+def tiny_jpeg() -> bytes:
+    """A one-pixel JPEG, encoded by Pillow (which the upload gate uses to check photos)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1), (200, 30, 30)).save(buffer, "JPEG", quality=50)
+    return buffer.getvalue()
+
+
+def tiny_pdf(text: str = "test") -> bytes:
+    """A minimal PDF: the header, one object and the end-of-file marker the gate asks for."""
+    return (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n% "
+        + text.encode()
+        + b"\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
+
+
 def task(
     assignee: Staff,
     *,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from discipline import services as discipline_services
-from discipline.models import EscalationRule, Register, ViolationType
+from discipline.models import EscalationRule, RecordAccess, Register, ViolationType
 from inspections.models import ChecklistItem
 from inspections.services import start_visit
 from tests import factories
@@ -24,7 +24,7 @@ ROLES = ("anonymous", "inspector", "head_a", "head_b", "chief", "leader", "staff
 
 
 def _pdf(name: str = "bien-ban.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4 evidence", content_type="application/pdf")
+    return SimpleUploadedFile(name, factories.tiny_pdf("evidence"), content_type="application/pdf")
 
 
 def _standing(staff, *, by):
@@ -80,6 +80,9 @@ def build_authority(prefix: str, authority=None) -> dict:
     violation.refresh_from_db()
     evidence = discipline_services.attach_evidence(upload=_pdf(), by=inspector, violation=violation)
     notification = Notification.objects.filter(user=head_a).latest("pk")
+    record_access = RecordAccess.objects.create(
+        user=inspector, staff=offender, violation=violation, view="violation_detail"
+    )
 
     # A finished visit (its minutes) and one in progress (its roll and checklist).
     finished_visit = factories.started_visit(unit_a, by=inspector)
@@ -143,6 +146,7 @@ def build_authority(prefix: str, authority=None) -> dict:
         "staff_record": staff.staff,
         "violation": violation,
         "evidence": evidence,
+        "record_access": record_access,
         "notification": notification,
         "finished_visit": finished_visit,
         "visit": visit,

@@ -260,6 +260,9 @@ URLS = {
     "discipline:my_record": Row(
         (LOGIN,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
         (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
+    "discipline:my_record_export": Row(
+        (LOGIN,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+        (LOGIN,   405,   405,   405,   405,   405,   405,   405)),
     "discipline:evidence_download": Row(
         (LOGIN,    OK,    OK,   404,    OK,    OK,   404,   404),
         (LOGIN,   405,   405,   405,   405,   405,   405,   405),
@@ -460,6 +463,7 @@ ADMIN_MODELS = {
     "discipline.violationtype":  AdminModel("violation_type", rights("v", "v", "v", "v", "v", "v")),
     "discipline.violation":      AdminModel("violation",      rights("va", "v", "vh", "v", "v", "vh")),
     "discipline.evidence":       AdminModel("evidence",       rights("v", "v", "vh", "v", "v", "vh")),
+    "discipline.recordaccess":   AdminModel("record_access",  rights("", "", "h", "", "", "vh")),
     "discipline.escalationrule": AdminModel("escalation_rule", rights("", "", "", "v", "v", "v")),
     "discipline.letter":         AdminModel("letter",         rights("", "v", "vh", "v", "v", "h")),
     "discipline.decision":       AdminModel("decision",       rights("v", "v", "vh", "v", "v", "vach")),

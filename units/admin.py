@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
@@ -16,6 +17,7 @@ from units.models import Authority, DiaryEntry, Staff, Task, Unit
 from units.paginators import EstimatedCountPaginator
 from units.roles import Role
 from units.selectors import (
+    as_pk,
     authorities_visible_to,
     authority_of,
     diary_entries_visible_to,
@@ -75,6 +77,16 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if queryset is not None:
             kwargs["queryset"] = queryset
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def response_action(self, request, queryset, **kwargs):
+        # Ticked rows are ids; anything else (text, a number beyond the database's integers)
+        # names no row and would only make the database raise.
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        valid = [pk for pk in selected if as_pk(pk) is not None]
+        if valid != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, valid)
+        return super().response_action(request, queryset, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -16,7 +17,8 @@ _MISSING = object()
 
 
 def staff_of(user) -> Staff | None:
-    """The active Staff record linked to this login, cached on the user for the request."""
+    """The active Staff record linked to this login, cached on the user for the request (the
+    request's user arrives with it: units.backends.ScopedModelBackend.get_user)."""
     if not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_kc_staff", _MISSING)
@@ -31,15 +33,15 @@ def staff_of(user) -> Staff | None:
 
 
 def roles_of(user) -> frozenset[str]:
-    """The user's role names (Django group names), cached on the user for the request."""
+    """The user's role names (Django group names), cached on the user for the request. They are
+    read with the user's permissions, in one query (units.backends.load_access)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_kc_roles", None)
-    if cached is None:
-        valid = set(Role.values)
-        cached = frozenset(n for n in user.groups.values_list("name", flat=True) if n in valid)
-        user._kc_roles = cached
-    return cached
+    if getattr(user, "_kc_roles", None) is None:
+        from units.backends import load_access
+
+        load_access(user)
+    return user._kc_roles
 
 
 def has_role(user, *roles: str) -> bool:
@@ -94,8 +96,21 @@ def staff_visible_to(user) -> QuerySet[Staff]:
     return Staff.objects.filter(condition)
 
 
+def as_pk(value) -> int | None:
+    """`value` as a primary key, or None when it cannot be one: not plain ASCII digits ("¹" and
+    "٣" pass str.isdigit() but not int()), zero, or beyond a 64-bit integer (the database would
+    raise rather than find nothing)."""
+    text = str(value if value is not None else "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    pk = int(text)
+    return pk if 0 < pk < 2**63 else None
+
+
 def get_unit(user, pk) -> Unit:
-    """One unit the user may see, or 404."""
+    """One unit the user may see, or 404 (also for a pk that is not a number)."""
+    if as_pk(pk) is None:
+        raise Http404
     return get_object_or_404(units_visible_to(user), pk=pk)
 
 

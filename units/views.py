@@ -354,7 +354,7 @@ def diary_unit(request):
     units = selectors.units_visible_to(user).order_by("name")
     own = selectors.staff_of(user)
     unit_id = request.GET.get("unit") or (own.unit_id if own else None)
-    if unit_id and str(unit_id).isdigit():
+    if selectors.as_pk(unit_id) is not None:
         unit = get_object_or_404(units, pk=unit_id)
     else:
         unit = units.first()
@@ -372,7 +372,7 @@ def diary_unit(request):
     )
     person = request.GET.get("staff", "")
     if person:
-        if not person.isdigit() or not any(p.pk == int(person) for p in people):
+        if selectors.as_pk(person) is None or not any(p.pk == int(person) for p in people):
             raise Http404
         entries = entries.filter(staff_id=int(person))
     query = urlencode({k: v for k, v in {"unit": unit.pk, "staff": person}.items() if v})

@@ -91,7 +91,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('discipline', '0011_decision'),
+        ('discipline', '0012_record_access'),
         ('inspections', '0005_feedback'),
         ('units', '0005_unit_feedback_token_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -336,7 +336,7 @@ def test_decision_list_query_count_does_not_grow_with_rows(
     assert len(response.context["page_obj"]) == 8
 
 
-PINNED_DECISION_LIST = 10
+PINNED_DECISION_LIST = 7
 
 
 def test_admin_action_extends_the_handling_limit(client, administrator, offence):

@@ -189,7 +189,7 @@ def test_sheet_is_reachable_from_home_and_navigation(client, leader, unit_head_a
         assert reverse("discipline:decision_list") in page
 
 
-PINNED_EVALUATION_PAGE = 13
+PINNED_EVALUATION_PAGE = 10
 
 
 def test_sheet_query_count_does_not_grow_with_rows(

@@ -285,7 +285,7 @@ def test_registers_are_per_authority(chief, offence_a, other_administrator, othe
 
 
 def _pdf(name="bien-ban.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4 report", content_type="application/pdf")
+    return SimpleUploadedFile(name, factories.tiny_pdf("report"), content_type="application/pdf")
 
 
 def test_unit_head_reports_with_attachment_and_the_letter_is_answered(

@@ -441,12 +441,12 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     _many(unit_a, unit_b, inspector, rows)
     client.force_login(leader)
     client.get("/")  # session and the like, warmed
-    # Session, user, 2 for permissions, staff, roles, the bell's count, the units of the
-    # filter; then 9 for reports.dashboard: the units covered, violations by month and category
-    # and by unit and category (from the monthly tally), visits by month, repeat offenders and
-    # their names, answers due (due tally), answers missing past the due date and overdue now,
-    # letter reports.
-    with django_assert_num_queries(17):
+    # Session, user with staff record, roles with permissions, the bell's count, the units of
+    # the filter; then 9 for reports.dashboard: the units covered, violations by month and
+    # category and by unit and category (from the monthly tally), visits by month, repeat
+    # offenders and their names, answers due (due tally), answers missing past the due date and
+    # overdue now, letter reports.
+    with django_assert_num_queries(14):
         response = client.get(reverse("discipline:dashboard"), {"period": "2025-q3"})
     assert response.context["board"].total == rows
 
@@ -458,12 +458,12 @@ def test_report_query_count_does_not_grow_with_rows(
     _many(unit_a, unit_b, inspector, rows)
     client.force_login(leader)
     client.get("/")
-    # The same 8 as the dashboard, then 16 for reports.report: the unit-by-category counts
+    # The same 5 as the dashboard, then 16 for reports.report: the unit-by-category counts
     # (monthly tally), visits, answers per unit (due tally, and those missing past the due
     # date), letter reports per unit, the letters issued (their addressees are one more query
     # when there are any), repeat offenders and the names of the 50 the page lists, and 7 for
     # the previous period.
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(21):
         response = client.get(reverse("discipline:report"), {"period": "2025-q3"})
     assert response.context["report"].current.violations == rows
 
@@ -476,7 +476,7 @@ def test_report_with_letters_adds_one_query_for_their_addressees(
 ):
     client.force_login(leader)
     client.get("/")
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(22):
         client.get(reverse("discipline:report"), {"period": "2025-q3"})
 
 

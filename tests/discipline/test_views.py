@@ -58,17 +58,18 @@ def test_home_rejects_post(client, inspector):
     assert client.post(reverse("home")).status_code == 405
 
 
-# session, user, staff, roles, two permission queries (navigation), unread notifications,
+# session, the user with their staff record, their roles with their permissions (one query: see
+# units.backends), unread notifications,
 # violation counts (the tally by status, overdue answers, upheld awaiting corrective action:
 # three queries), own count, and visit counts for the roles that see visits; task counts and
 # today's diary (everyone with a Staff record), feedback awaiting triage (inspectors), letter
 # counts (roles that read letters).
 HOME_QUERIES = {
-    "inspector": 15,
-    "unit_head_a": 14,
-    "office_chief": 15,
-    "leader": 15,
-    "staff_member": 10,
+    "inspector": 12,
+    "unit_head_a": 11,
+    "office_chief": 12,
+    "leader": 12,
+    "staff_member": 7,
 }
 
 

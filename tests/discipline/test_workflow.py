@@ -15,7 +15,7 @@ from tests import factories
 from units.models import Notification
 
 S = Violation.Status
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = factories.tiny_png()
 
 
 def frozen(when):

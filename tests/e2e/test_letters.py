@@ -7,10 +7,11 @@ from pathlib import Path
 
 from docx import Document
 
+from tests import factories
 from tests.e2e.conftest import log_in
 
 SHOTS = Path("/tmp")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = factories.tiny_png()
 
 
 def test_chief_drafts_issues_and_unit_head_reports(page, demo_site, console):

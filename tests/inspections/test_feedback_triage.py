@@ -268,9 +268,10 @@ def test_list_and_summary_query_counts_do_not_grow(client, inspector, unit_a, un
             unit, staff=factories.staff(unit), category="praise" if n % 3 else "delay"
         )
     large = [count_queries(client, url) for url in urls]
-    # session, user, staff, roles, permissions (2), unread count, then the units (filter or
-    # page), and the count and page of items (or the summary's two aggregates and page count).
-    assert small == large == [10, 10, 11]
+    # session, user with staff record, roles with permissions, unread count, then the units
+    # (filter or page), and the count and page of items (or the summary's two aggregates and
+    # page count).
+    assert small == large == [7, 7, 8]
 
 
 # --- the poster --------------------------------------------------------------------------------

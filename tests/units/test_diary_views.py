@@ -167,9 +167,9 @@ def test_diary_query_counts_do_not_grow(client, unit_head_a, staff_member, unit_
     mine_large = count_queries(client, reverse("units:diary_mine"))
     client.force_login(unit_head_a)
     large = [count_queries(client, url) for url in urls]
-    # session, user, staff, permissions (2), roles, the unit, the units to choose from, the
-    # people, diary_days, the count and the page of entries, unread count.
-    assert small == large == [13]
-    # session, user, staff, permissions (2, navigation), own open tasks (form), the count and
-    # page of entries, their corrections, unread count.
-    assert mine_small == mine_large == 10
+    # session, user with staff record, roles with permissions, the unit, the units to choose
+    # from, the people, diary_days, the count and the page of entries, unread count.
+    assert small == large == [10]
+    # session, user with staff record, permissions (navigation; with the roles), own open tasks
+    # (form), the count and page of entries, their corrections, unread count.
+    assert mine_small == mine_large == 8

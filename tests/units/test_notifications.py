@@ -102,4 +102,4 @@ def test_notification_list_query_count_is_pinned(client, unit_head_a):
     for n in range(30):
         notify(users=[unit_head_a], subject=f"x{n}", email=False)
     large = count_queries(client, reverse("units:notification_list"))
-    assert (small, large) == (8, 8)
+    assert (small, large) == (6, 6)

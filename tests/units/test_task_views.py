@@ -88,9 +88,9 @@ def test_lists_refuse_the_wrong_method(client, unit_head_a, name):
     assert method(reverse(f"units:{name}")).status_code == 405
 
 
-# session, user, staff, roles, permissions (2), unread count, then: may-assign check, the
-# count and the page of tasks.
-LIST_QUERIES = {"task_list": 10, "task_list_unit": 10, "task_list_overdue": 10}
+# session, user with staff record, roles with permissions, unread count, then: may-assign
+# check, the count and the page of tasks.
+LIST_QUERIES = {"task_list": 7, "task_list_unit": 7, "task_list_overdue": 7}
 
 
 @pytest.mark.parametrize("name", list(LIST_QUERIES))
@@ -281,9 +281,9 @@ def test_actions_out_of_scope_are_404_and_need_post(
     assert client.get(url).status_code == 405
 
 
-# session, user, staff, permissions (2), the task, its history, unread count; those who see
-# tasks by role also load their roles (scope), and a unit head checks that they manage the unit.
-DETAIL_QUERIES = {"staff_member": 8, "unit_head_a": 10, "inspector": 9}
+# session, user with staff record, roles with permissions, the task, its history, unread count;
+# and a unit head checks that they manage the unit.
+DETAIL_QUERIES = {"staff_member": 6, "unit_head_a": 7, "inspector": 6}
 
 
 @pytest.mark.parametrize("persona", list(DETAIL_QUERIES))
@@ -332,4 +332,4 @@ def test_home_query_count_does_not_grow_with_tasks_diaries_and_feedback(
         factories.diary_entry(staff_member.staff, day=timezone.localdate())
         factories.feedback(unit_a)
     large = count_queries(client, reverse("home"))
-    assert small == large == {"inspector": 15, "unit_head_a": 14, "staff_member": 10}[persona]
+    assert small == large == {"inspector": 12, "unit_head_a": 11, "staff_member": 7}[persona]

@@ -210,18 +210,29 @@ class Violation(models.Model):
             ),
             models.Index(fields=["staff", "-occurred_at"], name="violation_staff_date_idx"),
             models.Index(fields=["type", "-occurred_at"], name="violation_type_date_idx"),
-            # Overdue answers (notified, due before today) counted per unit from the index.
-            models.Index(
-                fields=["status", "response_due"],
-                include=["unit"],
-                name="violation_status_due_unit_idx",
-            ),
             # Newest first across an Authority (the list, the admin's deep pages): the scope's
             # unit and own-record filters are answered from the index alone.
             models.Index(
                 fields=["-occurred_at", "-id"],
                 include=["unit", "staff"],
                 name="violation_date_cover_idx",
+            ),
+            # Repeat offenders: a period's standing violations by person, read from the index
+            # alone (PostgreSQL; SQLite ignores INCLUDE).
+            models.Index(
+                fields=["occurred_at"],
+                include=["unit", "staff", "type", "status"],
+                condition=models.Q(status__in=["acknowledged", "upheld", "closed"]),
+                name="violation_standing_cover_idx",
+            ),
+            # Overdue answers (notified, due before today) counted per unit, and answers missing
+            # past their due date (dashboards, reports), read from the index alone. Replaces
+            # 0013's violation_status_due_unit_idx, which included only the unit.
+            models.Index(
+                fields=["status", "response_due"],
+                include=["unit", "type", "answered_at"],
+                condition=models.Q(response_due__isnull=False),
+                name="violation_due_cover_idx",
             ),
             # The list filtered by unit and type, newest first.
             models.Index(
@@ -361,6 +372,96 @@ class ViolationTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.status}: {self.count}"
+
+
+class ViolationMonthTally(models.Model):
+    """How many violations each unit has per local month (Asia/Ho_Chi_Minh), type and status:
+    the dashboards' and reports' counts over a province's million violations, read from a
+    year's few thousand rows. `month` is the first day of the local month of occurred_at.
+    Kept by database triggers on Violation (migration 0014), like ViolationTally; never
+    written by the application."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
+    )
+    month = models.DateField(_("month"))
+    type = models.ForeignKey(
+        ViolationType, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("type")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Violation.Status.choices)
+    count = models.IntegerField(_("number of violations"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly violation tally")
+        verbose_name_plural = _("monthly violation tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "type", "status"], name="violation_month_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y} {self.type_id} {self.status}: {self.count}"
+
+
+class ViolationStaffYearTally(models.Model):
+    """How many standing violations (acknowledged, upheld, closed) each person has in each
+    unit per local year: the repeat offenders of a year for a province's 30,000 people, read
+    from one row a person instead of every standing violation. Kept by database triggers on
+    Violation (migration 0014), like ViolationTally; never written by the application."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
+    )
+    staff = models.ForeignKey(
+        "units.Staff", on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("staff")
+    )
+    year = models.IntegerField(_("year"))
+    count = models.IntegerField(_("number of violations"), default=0)
+
+    class Meta:
+        verbose_name = _("standing violation tally per person")
+        verbose_name_plural = _("standing violation tallies per person")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit", "staff"], name="violation_staff_year_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.year} ({self.unit_id}): {self.count}"
+
+
+class ViolationDueTally(models.Model):
+    """How many violations that await an answer each unit has per month of the answer's due
+    date, type, status and whether the answer came after the due date (local day of
+    answered_at later than response_due): the answer figures of dashboards and reports.
+    Violations without a due date are not counted. Kept by database triggers on Violation
+    (migration 0014), like ViolationTally; never written by the application."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
+    )
+    due_month = models.DateField(_("month of the due date"))
+    type = models.ForeignKey(
+        ViolationType, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("type")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Violation.Status.choices)
+    answered_late = models.BooleanField(_("answered after the due date"))
+    count = models.IntegerField(_("number of violations"), default=0)
+
+    class Meta:
+        verbose_name = _("answer due tally")
+        verbose_name_plural = _("answer due tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "due_month", "type", "status", "answered_late"],
+                name="violation_due_tally_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.due_month:%m/%Y} {self.type_id} {self.status}: {self.count}"
 
 
 def evidence_upload_to(instance, filename: str) -> str:

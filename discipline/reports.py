@@ -10,13 +10,21 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from discipline.models import Letter, LetterReport, Violation, ViolationType
+from discipline.models import (
+    Letter,
+    LetterReport,
+    Violation,
+    ViolationDueTally,
+    ViolationMonthTally,
+    ViolationStaffYearTally,
+    ViolationType,
+)
 from inspections.models import Visit
 from units.models import Staff, Unit
 
@@ -188,43 +196,100 @@ def categories(category: str = "") -> list[tuple[str, str]]:
     ]
 
 
-def by_unit_month_and_category(
-    violations, period: Period
-) -> dict[tuple[int, datetime.date, str], tuple[int, int]]:
-    """{(unit id, first day of month, category): (counted, standing)} for the violations in
-    the period, months in local time (1 query: one pass over the rows serves the dashboard's
-    months, categories and units)."""
-    rows = (
-        in_period(violations, period)
-        .annotate(month=TruncMonth("occurred_at", tzinfo=_tz()))
-        .values("unit_id", "month", "type__category")
-        .annotate(
-            n=Count("pk"),
-            standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES)),
-        )
-        .order_by()
+def _whole_months(period: Period) -> tuple[datetime.date, datetime.date] | None:
+    """The first days of the first and last whole local months in the period, or None."""
+    first = (
+        period.start
+        if period.start.day == 1
+        else _month_end(period.start.year, period.start.month) + datetime.timedelta(days=1)
     )
-    result = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
-        result[(row["unit_id"], month, row["type__category"])] = (row["n"], row["standing"])
+    following = period.end + datetime.timedelta(days=1)
+    last = (following.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
+def _month_date(month) -> datetime.date:
+    if isinstance(month, datetime.datetime):
+        return timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+    return month
+
+
+def by_unit_month_and_category(
+    units, period: Period, category: str = "", *, by_month: bool = True, by_unit: bool = True
+) -> dict[tuple[int | None, datetime.date | None, str], tuple[int, int]]:
+    """{(unit id, first day of month, category): (counted, standing)} for the counted violations
+    of `units` in the period, months in local time. Whole months are read from the monthly
+    tally (ViolationMonthTally: a few rows a unit and month); the days of a month the period
+    covers only in part (date ranges) are counted on the violations themselves. 1 query, or
+    2 for a date range that does not start and end on a month's edges. Without `by_month`
+    (`by_unit`), the month (unit) of every key is None: fewer rows when it is not wanted."""
+    result: dict[tuple[int | None, datetime.date | None, str], tuple[int, int]] = {}
+    month = ("month",) if by_month else ()
+    unit = ("unit_id",) if by_unit else ()
+
+    def add(rows):
+        for row in rows:
+            key = (
+                row["unit_id"] if by_unit else None,
+                _month_date(row["month"]) if by_month else None,
+                row["type__category"],
+            )
+            before = result.get(key, (0, 0))
+            result[key] = (before[0] + row["n"], before[1] + row["standing"])
+
+    whole = _whole_months(period)
+    if whole is not None:
+        tallies = ViolationMonthTally.objects.filter(
+            unit__in=units, month__gte=whole[0], month__lte=whole[1], count__gt=0
+        ).exclude(status__in=[Violation.Status.VOIDED, Violation.Status.DISMISSED])
+        if category:
+            tallies = tallies.filter(type__category=category)
+        add(
+            tallies.values(*unit, *month, "type__category")
+            .annotate(
+                n=Sum("count"),
+                standing=Coalesce(
+                    Sum("count", filter=Q(status__in=Violation.STANDING_STATUSES)), 0
+                ),
+            )
+            .order_by()
+        )
+    if (
+        whole is None
+        or whole[0] != period.start
+        or _month_end(whole[1].year, whole[1].month) != period.end
+    ):
+        violations = in_period(counted_violations(units, category), period)
+        if whole is not None:
+            violations = violations.exclude(
+                occurred_at__gte=_local_midnight(whole[0]),
+                occurred_at__lt=_local_midnight(
+                    _month_end(whole[1].year, whole[1].month) + datetime.timedelta(days=1)
+                ),
+            )
+        add(
+            violations.annotate(month=TruncMonth("occurred_at", tzinfo=_tz()))
+            .values(*unit, *month, "type__category")
+            .annotate(
+                n=Count("pk"),
+                standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES)),
+            )
+            .order_by()
+        )
     return result
 
 
-def by_unit_and_category(violations, period: Period) -> dict[tuple[int, str], tuple[int, int]]:
-    """{(unit id, category): (counted, standing)} for violations in the period (1 query)."""
-    rows = (
-        in_period(violations, period)
-        .values("unit_id", "type__category")
-        .annotate(
-            n=Count("pk"),
-            standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES)),
-        )
-        .order_by()
-    )
-    return {(r["unit_id"], r["type__category"]): (r["n"], r["standing"]) for r in rows}
+def by_unit_and_category(
+    units, period: Period, category: str = ""
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """{(unit id, category): (counted, standing)} for the period (1 or 2 queries, as above)."""
+    result: dict[tuple[int, str], tuple[int, int]] = {}
+    for (unit_id, _month, cat), (n, standing) in by_unit_month_and_category(
+        units, period, category, by_month=False
+    ).items():
+        before = result.get((unit_id, cat), (0, 0))
+        result[(unit_id, cat)] = (before[0] + n, before[1] + standing)
+    return result
 
 
 def repeat_offenders(violations, period: Period, limit: int | None = None) -> list[dict]:
@@ -233,7 +298,7 @@ def repeat_offenders(violations, period: Period, limit: int | None = None) -> li
         in_period(violations, period)
         .filter(status__in=Violation.STANDING_STATUSES)
         .values("staff_id", "staff__full_name", "staff__unit__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .filter(n__gte=2)
         .order_by("-n", "staff__full_name", "staff_id")
     )
@@ -250,26 +315,41 @@ def repeat_offenders(violations, period: Period, limit: int | None = None) -> li
     ]
 
 
-def repeat_offender_count(violations, period: Period) -> int:
-    return _offender_counts(violations, period).count()
+def repeat_offender_count(units, period: Period, category: str = "") -> int:
+    return _offender_counts(units, period, category).count()
 
 
-def _offender_counts(violations, period: Period):
+def _offender_counts(units, period: Period, category: str = ""):
+    """(staff id, n) of the people with two or more standing violations in the period. A
+    year without a category is read from the per-person year tally (one row a person and
+    unit); other periods from the standing violations' covering index."""
+    if period.kind == "year" and not category:
+        return (
+            ViolationStaffYearTally.objects.filter(
+                year=period.start.year, unit__in=units, count__gt=0
+            )
+            .values("staff_id")
+            .annotate(n=Sum("count"))
+            .filter(n__gte=2)
+            .order_by()
+        )
     return (
-        in_period(violations, period)
+        in_period(counted_violations(units, category), period)
         .filter(status__in=Violation.STANDING_STATUSES)
         .values("staff_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not the id: the covering index has what this needs
         .filter(n__gte=2)
         .order_by()
     )
 
 
-def top_repeat_offenders(violations, period: Period, limit: int) -> tuple[list[dict], int]:
+def top_repeat_offenders(
+    units, period: Period, limit: int, category: str = ""
+) -> tuple[list[dict], int]:
     """The `limit` people with the most standing violations (at least two) in the period, and
     how many such people there are: one pass over the rows, one query for the names."""
     counts = sorted(
-        _offender_counts(violations, period).values_list("staff_id", "n"),
+        _offender_counts(units, period, category).values_list("staff_id", "n"),
         key=lambda pair: (-pair[1], pair[0]),
     )
     top = dict(counts[:limit])
@@ -333,35 +413,113 @@ def _answer_counts(period: Period, today: datetime.date) -> dict:
     late = Q(
         answered_on__isnull=True, status=Violation.Status.NOTIFIED, response_due__lt=today
     ) | Q(answered_on__gt=F("response_due"))
+    # Counts the unit (never null), not the id: the index on due dates holds every column
+    # this reads, so the table is not read.
     return {
-        "answers_due": Count("pk", filter=due),
-        "answers_late": Count("pk", filter=due & late),
+        "answers_due": Count("unit", filter=due),
+        "answers_late": Count("unit", filter=due & late),
     }
+
+
+def _grouped(queryset, by_unit: bool, **aggregates) -> list[dict]:
+    if by_unit:
+        return list(queryset.values("unit_id").annotate(**aggregates).order_by())
+    return [{"unit_id": None, **queryset.aggregate(**aggregates)}]
+
+
+def _answer_figures(
+    units,
+    period: Period,
+    today: datetime.date,
+    category: str,
+    *,
+    by_unit: bool,
+    overdue_now: bool = False,
+) -> dict:
+    """{unit id (or None for all): {answers_due, answers_late[, answers_overdue_now]}} for the
+    answers due in the period. Whole months of due dates are read from ViolationDueTally
+    (due, and answered after the due date), plus the answers still missing past their due
+    date, which today decides, from the notified violations (status index; the same query
+    counts those overdue now whatever the period). Days of a month the period covers only in
+    part (date ranges) are counted on the violations. 2 queries, 3 for such a date range."""
+    result: dict = {}
+
+    def add(rows, **names):
+        for row in rows:
+            figures = result.setdefault(
+                row["unit_id"],
+                {"answers_due": 0, "answers_late": 0}
+                | ({"answers_overdue_now": 0} if overdue_now else {}),
+            )
+            for name, column in names.items():
+                figures[name] += row[column] or 0
+
+    whole = _whole_months(period)
+    first = last = None
+    if whole is not None:
+        first, last = whole[0], _month_end(whole[1].year, whole[1].month)
+        tallies = ViolationDueTally.objects.filter(
+            unit__in=units, due_month__gte=whole[0], due_month__lte=whole[1], count__gt=0
+        ).exclude(status=Violation.Status.VOIDED)
+        if category:
+            tallies = tallies.filter(type__category=category)
+        add(
+            _grouped(
+                tallies,
+                by_unit,
+                due=Sum("count"),
+                late=Sum("count", filter=Q(answered_late=True)),
+            ),
+            answers_due="due",
+            answers_late="late",
+        )
+    if whole is not None or overdue_now:
+        in_months = Q(response_due__gte=first, response_due__lte=last) if whole is not None else Q()
+        missing = Q(answered_at__isnull=True) & in_months
+        notified = _answers(units, category).filter(
+            status=Violation.Status.NOTIFIED, response_due__lt=today
+        )
+        if not overdue_now:
+            notified = notified.filter(missing)
+        aggregates = {"missing": Count("unit", filter=missing)} if whole is not None else {}
+        if overdue_now:
+            aggregates["overdue"] = Count("unit")
+        names = {"answers_late": "missing"} if whole is not None else {}
+        if overdue_now:
+            names["answers_overdue_now"] = "overdue"
+        add(_grouped(notified, by_unit, **aggregates), **names)
+    if whole is None or first != period.start or last != period.end:
+        edges = _answers_due_in(units, period, category)
+        if whole is not None:
+            edges = edges.exclude(response_due__gte=first, response_due__lte=last)
+        add(
+            _grouped(edges, by_unit, **_answer_counts(period, today)),
+            answers_due="answers_due",
+            answers_late="answers_late",
+        )
+    return result
 
 
 def answers_by_unit(
     units, period: Period, today: datetime.date, category: str = ""
 ) -> dict[int, dict]:
     """Answers to violations due in the period per unit: how many were due, and how many came
-    after the due date or are still missing past it (1 query)."""
-    rows = (
-        _answers(units, category)
-        .filter(response_due__gte=period.start, response_due__lte=period.end)
-        .values("unit_id")
-        .annotate(**_answer_counts(period, today))
-        .order_by()
+    after the due date or are still missing past it (2 queries, 3 for a date range that cuts
+    months)."""
+    return _answer_figures(units, period, today, category, by_unit=True)
+
+
+def _answers_due_in(units, period: Period, category: str):
+    return _answers(units, category).filter(
+        response_due__gte=period.start, response_due__lte=period.end
     )
-    return {row.pop("unit_id"): row for row in rows}
 
 
 def answers_summary(units, period: Period, today: datetime.date, category: str = "") -> dict:
-    """Answers due in the period and late, and answers overdue today whatever the period."""
-    return _answers(units, category).aggregate(
-        **_answer_counts(period, today),
-        answers_overdue_now=Count(
-            "pk", filter=Q(status=Violation.Status.NOTIFIED, response_due__lt=today)
-        ),
-    )
+    """Answers due in the period and late, and answers overdue today whatever the period
+    (2 queries, 3 for a date range that cuts months)."""
+    figures = _answer_figures(units, period, today, category, by_unit=False, overdue_now=True)
+    return figures.get(None, {"answers_due": 0, "answers_late": 0, "answers_overdue_now": 0})
 
 
 def _letter_pairs(units):
@@ -504,19 +662,21 @@ def _month_label(month: datetime.date) -> str:
 def dashboard(
     units, *, period: Period, category: str = "", today: datetime.date | None = None
 ) -> Dashboard:
-    """Everything a dashboard shows for `units` (already scoped) in `period`: 7 queries."""
+    """Everything a dashboard shows for `units` (already scoped) in `period`: 9 queries (12
+    for a date range that cuts months)."""
     today = today or timezone.localdate()
     unit_list = list(units.order_by("name", "pk"))
     cats = categories(category)
-    violations = counted_violations(units, category)
 
-    detail = by_unit_month_and_category(violations, period)
-    monthly: dict[tuple[datetime.date, str], int] = {}
-    matrix: dict[tuple[int, str], tuple[int, int]] = {}
-    for (unit_id, month, cat), (n, standing) in detail.items():
-        monthly[(month, cat)] = monthly.get((month, cat), 0) + n
-        before = matrix.get((unit_id, cat), (0, 0))
-        matrix[(unit_id, cat)] = (before[0] + n, before[1] + standing)
+    # Two small groupings of the tally rather than one by unit and month (ten thousand rows
+    # for a province's year).
+    monthly = {
+        (month, cat): n
+        for (_unit, month, cat), (n, _standing) in by_unit_month_and_category(
+            units, period, category, by_unit=False
+        ).items()
+    }
+    matrix = by_unit_and_category(units, period, category)
     months = []
     for month in period.months():
         cells = [monthly.get((month, value), 0) for value, _label in cats]
@@ -538,7 +698,7 @@ def dashboard(
         visit_rows.append({"month": month, "label": _month_label(month), **counts})
 
     rows.sort(key=lambda row: (-row.total, row.unit.name))
-    offenders, offender_count = top_repeat_offenders(violations, period, limit=20)
+    offenders, offender_count = top_repeat_offenders(units, period, 20, category)
     return Dashboard(
         period=period,
         categories=cats,
@@ -598,19 +758,19 @@ class Summary:
 
 def summary(units, *, period: Period, category: str = "", today: datetime.date) -> Summary:
     """The headline figures of a period for `units` (6 queries)."""
-    violations = counted_violations(units, category)
-    counts = in_period(violations, period).aggregate(
-        n=Count("pk"), standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES))
-    )
+    counted = by_unit_and_category(units, period, category).values()
+    counts = {"n": sum(n for n, _s in counted), "standing": sum(s for _n, s in counted)}
     visits = _visits(units, period).aggregate(**VISIT_COUNTS)
-    answers = _answers(units, category).aggregate(**_answer_counts(period, today))
+    answers = _answer_figures(units, period, today, category, by_unit=False).get(
+        None, {"answers_due": 0, "answers_late": 0}
+    )
     reports = _letter_pairs(units).aggregate(**_report_counts(period, today))
     return Summary(
         visits_done=visits["done"],
         visits_planned=visits["planned"],
         violations=counts["n"],
         standing=counts["standing"],
-        repeat_offenders=repeat_offender_count(violations, period),
+        repeat_offenders=repeat_offender_count(units, period, category),
         letters=letters_issued(units, period).count(),
         answers_due=answers["answers_due"],
         answers_late=answers["answers_late"],
@@ -630,6 +790,8 @@ class Report:
     before: Summary
     letters: list[Letter]
     offenders: list[dict]
+    offender_count: int = 0
+    letter_count: int = 0
 
     def comparison(self) -> list[dict]:
         """Each headline figure this period, the period before and the change."""
@@ -651,14 +813,24 @@ class Report:
 
 
 def report(
-    units, *, period: Period, category: str = "", today: datetime.date | None = None
+    units,
+    *,
+    period: Period,
+    category: str = "",
+    today: datetime.date | None = None,
+    offender_limit: int | None = None,
+    letter_limit: int | None = None,
 ) -> Report:
-    """The periodic report for `units` (already scoped): 14 queries, whatever the rows."""
+    """The periodic report for `units` (already scoped): 14 queries, whatever the rows (15
+    with `offender_limit`: then only that many repeat offenders, the most first, are listed
+    and named, as the page shows; offender_count is always how many there are). With
+    `letter_limit`, only the first letters are read, and one more query counts them all when
+    there are more."""
     today = today or timezone.localdate()
     unit_list = list(units.order_by("name", "pk"))
     cats = categories(category)
     violations = counted_violations(units, category)
-    rows = _unit_rows(unit_list, by_unit_and_category(violations, period), cats)
+    rows = _unit_rows(unit_list, by_unit_and_category(units, period, category), cats)
     visits = visits_by_unit(units, period)
     answers = answers_by_unit(units, period, today, category)
     reports = letter_reports_by_unit(units, period, today)
@@ -668,15 +840,27 @@ def report(
         row.answers_late = answers.get(row.unit.pk, {}).get("answers_late", 0)
         row.reports_due = reports.get(row.unit.pk, {}).get("reports_due", 0)
         row.reports_late = reports.get(row.unit.pk, {}).get("reports_late", 0)
-    letter_list = list(letters_issued(units, period).prefetch_related("addressees"))
-    offenders = repeat_offenders(violations, period)
+    issued = letters_issued(units, period).prefetch_related("addressees")
+    if letter_limit is None:
+        letter_list = list(issued)
+        letter_count = len(letter_list)
+    else:
+        letter_list = list(issued[:letter_limit])
+        letter_count = len(letter_list)
+        if letter_count == letter_limit:
+            letter_count = letters_issued(units, period).count()
+    if offender_limit is None:
+        offenders = repeat_offenders(violations, period)
+        offender_count = len(offenders)
+    else:
+        offenders, offender_count = top_repeat_offenders(units, period, offender_limit, category)
     current = Summary(
         visits_done=sum(r.visits["done"] for r in rows),
         visits_planned=sum(r.visits["planned"] for r in rows),
         violations=sum(r.total for r in rows),
         standing=sum(r.standing for r in rows),
-        repeat_offenders=len(offenders),
-        letters=len(letter_list),
+        repeat_offenders=offender_count,
+        letters=letter_count,
         answers_due=sum(r.answers_due for r in rows),
         answers_late=sum(r.answers_late for r in rows),
         reports_due=sum(r.reports_due for r in rows),
@@ -693,6 +877,8 @@ def report(
         before=summary(units, period=previous, category=category, today=today),
         letters=letter_list,
         offenders=offenders,
+        offender_count=offender_count,
+        letter_count=letter_count,
     )
 
 

@@ -41,6 +41,9 @@ SEEDED_TABLES = [
     "inspections_feedback",
     "discipline_violation",
     "discipline_violationtally",
+    "discipline_violationmonthtally",
+    "discipline_violationduetally",
+    "discipline_violationstaffyeartally",
     "discipline_historicalviolation",
     "discipline_evidence",
     "discipline_register",
@@ -535,6 +538,9 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
         "INSERT INTO discipline_violationtally (unit_id, status, count) "
         "SELECT unit_id, status, count(*) FROM discipline_violation GROUP BY unit_id, status",
     )
+    tallies = ("monthly violation tally", "answer due tally", "per-person year tally")
+    for label, sql in zip(tallies, _month_tally_fill(), strict=True):
+        step(label, sql)
     step(
         "evidence rows (one violation in ten)",
         """
@@ -655,3 +661,11 @@ def _seed_letters(cursor, scale: Scale, step) -> None:
         ) v
         """,
     )
+
+
+def _month_tally_fill() -> list[str]:
+    """The INSERT … SELECT of migration 0014 that count its three tallies once."""
+    import importlib
+
+    migration = importlib.import_module("discipline.migrations.0014_month_tally")
+    return migration.fill_sql("postgresql")

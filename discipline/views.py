@@ -1491,6 +1491,12 @@ def dashboard(request):
     )
 
 
+# The report page lists the repeat offenders with the most violations; the .xlsx lists everyone.
+REPORT_OFFENDERS_SHOWN = 50
+# And the first letters of the period (a province issues thousands a year).
+REPORT_LETTERS_SHOWN = 100
+
+
 @require_GET
 def report(request):
     """The periodic report (month, quarter, half, year or a date range) for the Authority or
@@ -1503,7 +1509,13 @@ def report(request):
         "discipline/report.html",
         {
             "form": form,
-            "report": reports.report(units, period=period, category=category),
+            "report": reports.report(
+                units,
+                period=period,
+                category=category,
+                offender_limit=REPORT_OFFENDERS_SHOWN,
+                letter_limit=REPORT_LETTERS_SHOWN,
+            ),
             "scope_name": _scope_name(request, unit),
             "query": request.GET.urlencode(),
         },
@@ -1555,7 +1567,8 @@ def report_docx(request):
     from discipline.report_files import render_report_docx
 
     _form, period, category, units, unit = _report_request(request)
-    data = reports.report(units, period=period, category=category)
+    # The document states how many repeat offenders there are, without listing them.
+    data = reports.report(units, period=period, category=category, offender_limit=0)
     staff = staff_of(request.user)
     authority = staff.authority if staff else (unit.authority if unit else None)
     if authority is None:

@@ -442,9 +442,11 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     client.force_login(leader)
     client.get("/")  # session and the like, warmed
     # Session, user with staff record, roles with permissions, the bell's count, the units of
-    # the filter; then 7 for reports.dashboard: the units covered, violations by unit, month and
-    # category, visits by month, repeat offenders and their names, answers, letter reports.
-    with django_assert_num_queries(12):
+    # the filter; then 9 for reports.dashboard: the units covered, violations by month and
+    # category and by unit and category (from the monthly tally), visits by month, repeat
+    # offenders and their names, answers due (due tally), answers missing past the due date and
+    # overdue now, letter reports.
+    with django_assert_num_queries(14):
         response = client.get(reverse("discipline:dashboard"), {"period": "2025-q3"})
     assert response.context["board"].total == rows
 
@@ -456,10 +458,12 @@ def test_report_query_count_does_not_grow_with_rows(
     _many(unit_a, unit_b, inspector, rows)
     client.force_login(leader)
     client.get("/")
-    # The same 5 as the dashboard, then 13 for reports.report: the unit-by-category counts,
-    # visits, answers and letter reports per unit, the letters issued (their addressees are one
-    # more query when there are any), repeat offenders, and 6 for the previous period.
-    with django_assert_num_queries(18):
+    # The same 5 as the dashboard, then 16 for reports.report: the unit-by-category counts
+    # (monthly tally), visits, answers per unit (due tally, and those missing past the due
+    # date), letter reports per unit, the letters issued (their addressees are one more query
+    # when there are any), repeat offenders and the names of the 50 the page lists, and 7 for
+    # the previous period.
+    with django_assert_num_queries(21):
         response = client.get(reverse("discipline:report"), {"period": "2025-q3"})
     assert response.context["report"].current.violations == rows
 
@@ -472,7 +476,7 @@ def test_report_with_letters_adds_one_query_for_their_addressees(
 ):
     client.force_login(leader)
     client.get("/")
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(22):
         client.get(reverse("discipline:report"), {"period": "2025-q3"})
 
 

@@ -64,6 +64,12 @@ def test_it_seeds_consistent_rows_and_prints_timing():
         assert dates == sorted(dates)
     assert Letter.objects.count() == 60
     assert not Letter.objects.filter(status="draft").exists()
+    # The dashboards' tallies, filled once after loading, equal counting the violations.
+    from tests.discipline import test_month_tally as tallies
+
+    assert tallies._tally() == tallies._counted()
+    assert tallies._due_tally() == tallies._due_counted()
+    assert tallies._staff_tally() == tallies._staff_counted()
     # Every row passes the model's own checks (a sample of each kind).
     for model in (Violation, Letter, Visit, Staff):
         for pk in model.objects.order_by("?").values_list("pk", flat=True)[:20]:

@@ -14,8 +14,10 @@ same run.
 
 A page is one entry of PAGES: a name, a login (seeded usernames without the "scale-"
 prefix), a URL built from the seeded data, a floor query and the kind of target it meets.
+BENCH_ONLY=word,word times only the pages whose names contain one; BENCH_REPEAT=n sets the repeats.
 """
 
+import datetime
 import os
 import statistics
 import subprocess
@@ -109,6 +111,34 @@ ADMIN_SQL = """
     JOIN discipline_violationtype t ON t.id = v.type_id
     ORDER BY v.occurred_at DESC, v.id DESC LIMIT 50 OFFSET %s
 """
+# Dashboards and reports: the period's counted violations by unit, local month and category.
+FIGURES_SQL = """
+    SELECT v.unit_id, date_trunc('month', v.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh'),
+        t.category, count(*), count(*) FILTER (WHERE v.status IN ('acknowledged', 'upheld',
+        'closed'))
+    FROM discipline_violation v JOIN discipline_violationtype t ON t.id = v.type_id
+    WHERE v.unit_id = ANY(%s) AND v.status NOT IN ('voided', 'dismissed')
+        AND v.occurred_at >= %s AND v.occurred_at < %s
+    GROUP BY 1, 2, 3
+"""
+# The .xlsx list: every counted violation of the unit's year, oldest first.
+ROWS_SQL = """
+    SELECT v.occurred_at, s.full_name, u.name, t.name, t.category, v.status
+    FROM discipline_violation v
+    JOIN units_staff s ON s.id = v.staff_id JOIN units_unit u ON u.id = v.unit_id
+    JOIN discipline_violationtype t ON t.id = v.type_id
+    WHERE v.unit_id = %s AND v.status NOT IN ('voided', 'dismissed')
+        AND v.occurred_at >= %s AND v.occurred_at < %s
+    ORDER BY v.occurred_at, v.id
+"""
+# The evaluation sheet: standing violations of the year per person and category.
+EVALUATION_SQL = """
+    SELECT v.staff_id, t.category, count(*)
+    FROM discipline_violation v JOIN discipline_violationtype t ON t.id = v.type_id
+    WHERE v.unit_id = ANY(%s) AND v.status IN ('acknowledged', 'upheld', 'closed')
+        AND v.occurred_at >= %s AND v.occurred_at < %s
+    GROUP BY 1, 2
+"""
 LETTER_SQL = """
     SELECT l.id, l.number, l.symbol, l.subject, l.recipients, l.body, l.copy_to, l.signer_name
     FROM discipline_letter l WHERE l.id = %s
@@ -124,6 +154,19 @@ def _home(role: str, login: str) -> Page:
         COUNTS_SQL,
         lambda d: [d["all_units"] if login != "head" else [BENCH_UNIT_ID]],
     )
+
+
+def _figures(name: str, login: str, kind: str, url: str, whole: bool, sql=FIGURES_SQL):
+    """A dashboard, report or evaluation page: `url` is formatted with the seeded data
+    (year, quarter, unit); the floor reads the year's (or quarter's) rows in one query."""
+
+    def params(d):
+        units = d["all_units"] if whole else [BENCH_UNIT_ID]
+        span = "quarter" if "{quarter}" in url else "year"
+        start, end = d[f"{span}_start"], d[f"{span}_end"]
+        return [units if sql is not ROWS_SQL else BENCH_UNIT_ID, start, end]
+
+    return Page(name, login, kind, lambda d: url.format(**d, unit=BENCH_UNIT_ID), sql, params)
 
 
 PAGES = [
@@ -195,6 +238,64 @@ PAGES = [
         ADMIN_SQL,
         lambda d: [49_950],
     ),
+    _figures("dashboard, leader (Authority, year)", "leader", "dashboard", "/dashboard/", True),
+    _figures("dashboard, unit head (own unit, year)", "head", "dashboard", "/dashboard/", False),
+    _figures(
+        "dashboard, one unit and a quarter",
+        "leader",
+        "dashboard",
+        "/dashboard/?unit={unit}&period={quarter}",
+        False,
+    ),
+    _figures(
+        "report page, Authority, year", "leader", "dashboard", "/reports/?period={year}", True
+    ),
+    _figures(
+        "report page, one unit, year",
+        "leader",
+        "dashboard",
+        "/reports/?unit={unit}&period={year}",
+        False,
+    ),
+    _figures(
+        "report .xlsx, one unit, year",
+        "leader",
+        "document",
+        "/reports/xlsx/?unit={unit}&period={year}",
+        False,
+        ROWS_SQL,
+    ),
+    _figures(
+        "report .docx, one unit, year",
+        "leader",
+        "document",
+        "/reports/docx/?unit={unit}&period={year}",
+        False,
+    ),
+    _figures(
+        "evaluation sheet, Authority",
+        "leader",
+        "dashboard",
+        "/evaluation/?year={year}",
+        True,
+        EVALUATION_SQL,
+    ),
+    _figures(
+        "evaluation sheet, one unit",
+        "leader",
+        "dashboard",
+        "/evaluation/?year={year}&unit={unit}",
+        False,
+        EVALUATION_SQL,
+    ),
+    _figures(
+        "evaluation .xlsx, one unit",
+        "leader",
+        "document",
+        "/evaluation/export/?year={year}&unit={unit}",
+        False,
+        EVALUATION_SQL,
+    ),
     Page(
         "letter .docx",
         "chief",
@@ -234,7 +335,23 @@ def seeded_data() -> dict:
         cursor.execute("SELECT array_agg(id) FROM units_unit")
         all_units = cursor.fetchone()[0]
     today = django.utils.timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    last_quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    year_start = django.utils.timezone.make_aware(datetime.datetime(today.year, 1, 1))
+    q_year, q_number = last_quarter
+    q_start = django.utils.timezone.make_aware(datetime.datetime(q_year, 3 * q_number - 2, 1))
+    q_end = (
+        django.utils.timezone.make_aware(datetime.datetime(q_year + 1, 1, 1))
+        if q_number == 4
+        else django.utils.timezone.make_aware(datetime.datetime(q_year, 3 * q_number + 1, 1))
+    )
     return {
+        "year": today.year,
+        "quarter": f"{q_year}-q{q_number}",
+        "year_start": year_start,
+        "year_end": year_start.replace(year=today.year + 1),
+        "quarter_start": q_start,
+        "quarter_end": q_end,
         "type": late,
         "visit": visit,
         "violation": violation,
@@ -284,8 +401,11 @@ def login(username: str) -> Client:
 
 def bench_pages(data: dict) -> list[dict]:
     results = []
+    only = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
     with psycopg.connect(dsn()) as floor_db:
         for page in PAGES:
+            if only and not any(word in page.name for word in only):
+                continue
             client = login(page.login if page.login != "head" else f"head{BENCH_UNIT_ID}")
             url = page.url(data)
             response = client.get(url)

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from discipline.models import Decision, LetterKind, Violation, ViolationType
+from units.forms import PkMultipleChoiceField
 from units.models import Staff, Unit
 
 
@@ -485,14 +486,14 @@ class LetterForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     signer = forms.ModelChoiceField(label=_("Signer"), queryset=Staff.objects.none())
-    addressees = forms.ModelMultipleChoiceField(
+    addressees = PkMultipleChoiceField(
         label=_("Addressed units"),
         queryset=Unit.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Their heads receive the letter here and report on it."),
     )
-    violations = forms.ModelMultipleChoiceField(
+    violations = PkMultipleChoiceField(
         label=_("Violations cited"),
         queryset=Violation.objects.none(),
         required=False,

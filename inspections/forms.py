@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import ChecklistAnswer, Feedback, RollEntry, Visit
-from units.forms import DateInput
+from units.forms import DateInput, PkMultipleChoiceField
 from units.models import Staff
 
 
@@ -56,7 +56,7 @@ class VisitPlanForm(forms.Form):
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     lead_inspector = forms.ModelChoiceField(queryset=None, label=_("Lead inspector"))
-    team = forms.ModelMultipleChoiceField(
+    team = PkMultipleChoiceField(
         queryset=None,
         required=False,
         label=_("Inspection team"),

@@ -120,13 +120,38 @@ def violation_b(unit_b, inspector):
     return factories.violation(factories.staff(unit_b), by=inspector)
 
 
+_MIGRATION_DATA: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def migration_data(django_db_setup, django_db_blocker) -> str:
     """The rows data migrations create (roles, catalogues), serialized once per session."""
     from django.db import connection
 
     with django_db_blocker.unblock():
-        return connection.creation.serialize_db_to_string()
+        data = connection.creation.serialize_db_to_string()
+    _MIGRATION_DATA[:] = [data]
+    return data
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has been flushed, put the data migrations' rows back at once.
+
+    Serialized rollback reloads them only when the next transactional test starts; in one
+    process pytest-django runs transactional tests last, but with pytest-xdist a worker may be
+    handed an ordinary test file next, which would then find no roles or catalogues."""
+    result = yield
+    if "serialized_rollback_db" in getattr(item, "fixturenames", ()) and _MIGRATION_DATA:
+        from django.contrib.auth.models import Group
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection = connections["default"]
+            if not Group.objects.exists():
+                connection.creation.deserialize_db_from_string(_MIGRATION_DATA[0])
+    return result
 
 
 @pytest.fixture

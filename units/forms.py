@@ -13,6 +13,25 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class PkMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose submitted ids are checked to be ids before the
+    database sees them: an id beyond a 64-bit integer made `pk__in` raise OverflowError (a
+    server error) instead of "not one of the available choices"."""
+
+    def _check_values(self, value):
+        from units.selectors import as_pk
+
+        if self.to_field_name is None and not isinstance(value, (str, bytes)):
+            for pk in value:
+                if as_pk(pk) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Staff) -> str:
         return f"{obj.full_name} — {obj.position or obj.unit}" if obj.position else obj.full_name

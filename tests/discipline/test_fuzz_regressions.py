@@ -106,3 +106,24 @@ def test_a_very_long_username_counts_as_a_failed_attempt_not_a_crash(client, db)
     assert response.status_code == 200
     # Stored as long as a user name can be: PostgreSQL refused the 5,000 characters (a 500).
     assert [len(a.username) for a in AccessAttempt.objects.all()] == [150]
+
+
+def test_a_team_member_id_beyond_64_bits_is_refused_not_a_crash(client, inspector, unit_a):
+    """Found by the fuzzer in CI: `pk__in` with 2**63 raised OverflowError on SQLite."""
+    from inspections.models import Visit
+
+    client.force_login(inspector)
+    response = client.post(
+        reverse("inspections:visit_plan"),
+        {
+            "unit": unit_a.pk,
+            "kind": "regular",
+            "planned_date": "2026-12-01",
+            "lead_inspector": inspector.staff.pk,
+            "team": [str(2**63)],
+            "summary": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert "team" in response.context["form"].errors
+    assert not Visit.objects.exists()

@@ -134,28 +134,29 @@ def migration_data(django_db_setup, django_db_blocker) -> str:
     return data
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a transactional test has been flushed, put the data migrations' rows back at once.
+@pytest.fixture(autouse=True)
+def _migration_rows(request):
+    """Ordinary database tests start with the data migrations' rows (roles, catalogues).
 
-    Serialized rollback reloads them only when the next transactional test starts; in one
-    process pytest-django runs transactional tests last, but with pytest-xdist a worker may be
-    handed an ordinary test file next, which would then find no roles or catalogues."""
-    result = yield
-    names = getattr(item, "fixturenames", ())
-    # Browser tests are left alone: Playwright's event loop leaves this thread holding a
-    # connection object that is not the test database's, and their files hold nothing else.
-    if "serialized_rollback_db" in names and "live_server" not in names and _MIGRATION_DATA:
-        from django.contrib.auth.models import Group
-        from django.db import connections
-        from pytest_django.plugin import blocking_manager_key
+    A transactional test (the browser tests, the migration test) ends with a flush, and
+    serialized rollback reloads the rows only when the next transactional test starts. In one
+    process pytest-django runs those last; with pytest-xdist a worker may be handed ordinary
+    test files afterwards, which would find no roles: reload them inside the test's transaction."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    names = request.fixturenames
+    if transactional or "transactional_db" in names or "live_server" in names:
+        return
+    if not _MIGRATION_DATA:
+        return
+    if marker is None and "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    from django.contrib.auth.models import Group
+    from django.db import connections
 
-        with item.config.stash[blocking_manager_key].unblock():
-            connection = connections["default"]
-            name = str(connection.settings_dict["NAME"])
-            if ("test" in name or "memory" in name) and not Group.objects.exists():
-                connection.creation.deserialize_db_from_string(_MIGRATION_DATA[0])
-    return result
+    if not Group.objects.exists():
+        connections["default"].creation.deserialize_db_from_string(_MIGRATION_DATA[0])
 
 
 @pytest.fixture

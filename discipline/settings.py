@@ -1,6 +1,8 @@
 """Settings for Kỷ cương, configured from the environment (see .env.example and the README)."""
 
 import datetime
+import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -15,15 +17,22 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+# Management commands that work on code, not on users' sessions or signed data: they run on
+# a build or CI machine without the production secret, under a throw-away key.
+OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "collectstatic"}
+
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] and sys.argv[1] in OFFLINE_COMMANDS:
+        SECRET_KEY = secrets.token_urlsafe(50)
+    elif not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random string in production "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DJANGO_DEBUG=true for local development."
         )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+    else:
+        SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []

@@ -1112,7 +1112,8 @@ def letter_draft(request):
     return redirect("discipline:letter_edit", pk=letter.pk)
 
 
-def _register_year(request) -> int:
+def _year(request) -> int:
+    """The year asked for (?year=), or this year."""
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -1125,7 +1126,7 @@ def _register_year(request) -> int:
 def letter_register(request):
     """The outgoing register (sổ văn bản đi) of a year: number, date, subject, addressees,
     signer."""
-    year = _register_year(request)
+    year = _year(request)
     letters_of_year = selectors.register_letters(request.user, year)
     page = Paginator(letters_of_year, 50).get_page(request.GET.get("page"))
     years = selectors.register_years(request.user)
@@ -1144,7 +1145,7 @@ def letter_register_export(request):
     """The year's register as an Excel workbook."""
     from openpyxl import Workbook
 
-    year = _register_year(request)
+    year = _year(request)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=f"So van ban di {year}")
     sheet.append(
@@ -1182,23 +1183,10 @@ def letter_register_export(request):
 # --- disciplinary decisions and the year's evaluation sheet -------------------------------------
 
 
-def _year(request) -> int:
-    """The year asked for (?year=), or this year."""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2999 else timezone.localdate().year
-
-
 def _chosen_unit(request):
-    """The unit asked for (?unit=): 404 outside the user's scope, None for all."""
+    """The unit asked for (?unit=): 404 outside the user's scope or not an id, None for all."""
     value = request.GET.get("unit", "")
-    if not value:
-        return None
-    if not value.isdigit():
-        raise Http404
-    return get_unit(request.user, int(value))
+    return get_unit(request.user, value) if value else None
 
 
 def _year_choices(year: int) -> list[int]:

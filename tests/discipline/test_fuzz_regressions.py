@@ -127,3 +127,10 @@ def test_a_team_member_id_beyond_64_bits_is_refused_not_a_crash(client, inspecto
     assert response.status_code == 200
     assert "team" in response.context["form"].errors
     assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["discipline:decision_list", "discipline:evaluation_sheet"])
+@pytest.mark.parametrize("unit", ["¹", HUGE, "x"])
+def test_decisions_and_evaluation_with_a_strange_unit_are_404(client, leader, name, unit):
+    client.force_login(leader)
+    assert client.get(reverse(name), {"unit": unit}).status_code == 404

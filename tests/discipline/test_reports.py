@@ -411,6 +411,38 @@ def test_home_and_navigation_lead_to_the_dashboard(client, leader, unit_head_a):
         assert reverse("discipline:report") in html
 
 
+@pytest.mark.parametrize("period", [Q3, reports.period_of("year", 2025, 1)])
+def test_top_repeat_offenders_ranks_in_the_database_and_counts_them_all(
+    unit_a, unit_b, inspector, period
+):
+    """Seven people with 2..8 standing violations and one with a single one: the top three
+    by count (ties by id), and all seven counted; the quarter reads the violations, the year
+    the per-person tally."""
+    people = [factories.staff(unit) for unit in (unit_a, unit_b) for _ in range(4)]
+    rows = []
+    for rank, person in enumerate(people):
+        for i in range(rank + 1):
+            rows.append(
+                Violation(
+                    staff=person,
+                    unit=person.unit,
+                    type=factories.violation_type("late_early"),
+                    occurred_at=local(2025, 8, 1 + i, 9),
+                    status="upheld",
+                    recorded_by=inspector,
+                )
+            )
+    Violation.objects.bulk_create(rows)
+    offenders, count = reports.top_repeat_offenders(_units(unit_a, unit_b), period, 3)
+    assert count == 7
+    assert [(o["staff_id"], o["count"]) for o in offenders] == [
+        (people[7].pk, 8),
+        (people[6].pk, 7),
+        (people[5].pk, 6),
+    ]
+    assert reports.top_repeat_offenders(_units(unit_a), period, 3)[1] == 3  # 2, 3 and 4
+
+
 # --- query counts ---------------------------------------------------------------------------
 
 

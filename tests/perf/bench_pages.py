@@ -46,11 +46,18 @@ from discipline.scale import BENCH_UNIT_ID, USERNAME_PREFIX  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 WARMUP = 3
-PORT_APP, PORT_BARE = 8091, 8092
+PORT_APP, PORT_BARE, PORT_EMPTY = 8091, 8092, 8093
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 
 # Targets (issue 9): p95 by kind, ratio to the floor for lists.
-TARGET_P95 = {"list": 100, "page": 100, "dashboard": 300, "admin": 300, "document": None}
+TARGET_P95 = {
+    "list": 100,
+    "page": 100,
+    "dashboard": 300,
+    "admin": 300,
+    "document": None,
+    "framework": None,
+}
 TARGET_RATIO = {"list": 5}
 
 
@@ -169,7 +176,22 @@ def _figures(name: str, login: str, kind: str, url: str, whole: bool, sql=FIGURE
     return Page(name, login, kind, lambda d: url.format(**d, unit=BENCH_UNIT_ID), sql, params)
 
 
+def _framework(name: str, url: str) -> Page:
+    """Django's own cost (tests/perf/bench_urls.py), beside the list's floor query: no page
+    can be cheaper than this with the same login, session and middleware."""
+    return Page(
+        name,
+        "inspector1",
+        "framework",
+        lambda d: url,
+        LIST_SQL,
+        lambda d: [BENCH_UNIT_ID, d["type"], d["date_from"], d["date_to"]],
+    )
+
+
 PAGES = [
+    _framework("Django alone: empty view, logged in", "/bench/empty/"),
+    _framework("Django alone: the bare layout (menu, bell)", "/bench/layout/"),
     Page(
         "violation list: unit, type, dates",
         "inspector1",
@@ -505,19 +527,26 @@ def bench_gunicorn(data: dict) -> None:
         return
     client = login("inspector1")
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    path = PAGES[0].url(data)
+    listing = next(page for page in PAGES if page.kind == "list")
+    list_path = listing.url(data)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.perf.bench_settings",
         "BENCH_FLOOR_SQL": LIST_SQL,
-        "BENCH_FLOOR_PARAMS": "|".join(str(p) for p in PAGES[0].floor_params(data)),
+        "BENCH_FLOOR_PARAMS": "|".join(str(p) for p in listing.floor_params(data)),
         "BENCH_DSN": dsn(),
     }
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     results = {}
-    for label, port, app in (
-        ("Kỷ cương (Django)", PORT_APP, "discipline.wsgi"),
-        ("bare WSGI + psycopg", PORT_BARE, "tests.perf.bare_wsgi:application"),
+    for label, port, app, path in (
+        ("Kỷ cương (Django), violation list", PORT_APP, "discipline.wsgi", list_path),
+        ("Django alone: empty view, logged in", PORT_EMPTY, "discipline.wsgi", "/bench/empty/"),
+        (
+            "bare WSGI + psycopg, the list's query",
+            PORT_BARE,
+            "tests.perf.bare_wsgi:application",
+            list_path,
+        ),
     ):
         server = subprocess.Popen(
             [gunicorn, app, "--workers", "2", "--bind", f"127.0.0.1:{port}",
@@ -537,7 +566,13 @@ def bench_gunicorn(data: dict) -> None:
     print("|---|---:|---:|---:|")
     for label, result in results.items():
         print(f"| {label} | {result['rps']:.0f} | {result['p99']} | {result['non2xx']} |")
-    app, bare = results["Kỷ cương (Django)"], results["bare WSGI + psycopg"]
+    app, bare = (
+        results["Kỷ cương (Django), violation list"],
+        results["bare WSGI + psycopg, the list's query"],
+    )
+    empty = results["Django alone: empty view, logged in"]
+    print(f"Django alone (no page): {100 * empty['rps'] / bare['rps']:.0f} % of bare; the list "
+          f"reaches {100 * app['rps'] / empty['rps']:.0f} % of Django alone")  # fmt: skip
     print(f"\nDjango / bare: {100 * app['rps'] / bare['rps']:.0f} % (target ≥ 10 %, "
           f"≥ 250 requests/s, p99 ≤ 60 ms)")  # fmt: skip
 

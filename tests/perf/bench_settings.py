@@ -17,3 +17,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The application's URLs and two do-nothing pages the benchmark measures Django's own cost with.
+ROOT_URLCONF = "tests.perf.bench_urls"

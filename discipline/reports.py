@@ -368,7 +368,7 @@ def _offender_counts(units, period: Period, category: str = ""):
 def top_repeat_offenders(
     units, period: Period, limit: int, category: str = ""
 ) -> tuple[list[dict], int]:
-    """The `limit` (one or more) people with the most standing violations (at least two) in the period, and
+    """The `limit` (zero or more) people with the most standing violations (at least two) in the period, and
     how many such people there are. The database ranks and counts them (a window count over
     the grouped rows): a province can have tens of thousands of repeat offenders, and carrying
     every one of them into Python to keep twenty cost more than everything else on the
@@ -379,10 +379,10 @@ def top_repeat_offenders(
         cursor.execute(
             f"SELECT ranked.staff_id, ranked.n, count(*) OVER () FROM ({sql}) ranked "
             "ORDER BY ranked.n DESC, ranked.staff_id LIMIT %s",
-            [*params, limit],
+            [*params, max(limit, 1)],  # one row at least, for the total
         )
         rows = cursor.fetchall()
-    top = {staff_id: n for staff_id, n, _total in rows}
+    top = {staff_id: n for staff_id, n, _total in rows[:limit]}
     total = rows[0][2] if rows else 0
     people = Staff.objects.filter(pk__in=top).select_related("unit")
     offenders = [

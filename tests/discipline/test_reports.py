@@ -441,6 +441,7 @@ def test_top_repeat_offenders_ranks_in_the_database_and_counts_them_all(
         (people[5].pk, 6),
     ]
     assert reports.top_repeat_offenders(_units(unit_a), period, 3)[1] == 3  # 2, 3 and 4
+    assert reports.top_repeat_offenders(_units(unit_a, unit_b), period, 0) == ([], 7)
 
 
 # --- query counts ---------------------------------------------------------------------------

@@ -285,20 +285,23 @@ def _by_category(tallies: QuerySet[ViolationMonthTally], keys: list[str]) -> lis
         )
         .order_by()
     )
-    sql, params = inner.query.sql_with_params()
-    columns = ", ".join(f"by_type.{key}" for key in keys)
-    with connections[inner.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns}{', ' if keys else ''}t.category, SUM(by_type.n), "
-            f"SUM(by_type.standing) FROM ({sql}) by_type "
-            f"JOIN {ViolationType._meta.db_table} t ON t.id = by_type.type_id "
-            f"GROUP BY {columns}{', ' if keys else ''}t.category",
-            params,
-        )
-        return [
-            dict(zip([*keys, "type__category", "n", "standing"], row, strict=True))
-            for row in cursor.fetchall()
-        ]
+    columns = "".join(f"by_type.{key}, " for key in keys)
+    rows = _around(
+        inner,
+        f"SELECT {columns}t.category, SUM(by_type.n), SUM(by_type.standing) "
+        f"FROM (<inner>) by_type JOIN {ViolationType._meta.db_table} t ON t.id = by_type.type_id "
+        f"GROUP BY {columns}t.category",
+    )
+    return [dict(zip([*keys, "type__category", "n", "standing"], row, strict=True)) for row in rows]
+
+
+def _around(queryset: QuerySet, sql: str, extra_params=()) -> list[tuple]:
+    """The rows of `sql`, an outer query the ORM cannot write (a join after grouping, a window
+    over grouped rows) around the one it can: `<inner>` stands for the queryset's SQL."""
+    inner, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql.replace("<inner>", inner), [*params, *extra_params])
+        return cursor.fetchall()
 
 
 def by_unit_and_category(
@@ -368,20 +371,17 @@ def _offender_counts(units, period: Period, category: str = ""):
 def top_repeat_offenders(
     units, period: Period, limit: int, category: str = ""
 ) -> tuple[list[dict], int]:
-    """The `limit` (zero or more) people with the most standing violations (at least two) in the period, and
-    how many such people there are. The database ranks and counts them (a window count over
-    the grouped rows): a province can have tens of thousands of repeat offenders, and carrying
-    every one of them into Python to keep twenty cost more than everything else on the
-    dashboard. 2 queries: the ranking, and the twenty names."""
-    counts = _offender_counts(units, period, category)
-    sql, params = counts.query.sql_with_params()
-    with connections[counts.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT ranked.staff_id, ranked.n, count(*) OVER () FROM ({sql}) ranked "
-            "ORDER BY ranked.n DESC, ranked.staff_id LIMIT %s",
-            [*params, max(limit, 1)],  # one row at least, for the total
-        )
-        rows = cursor.fetchall()
+    """The `limit` (zero or more) people with the most standing violations (at least two) in
+    the period, and how many such people there are. The database ranks and counts them (a
+    window count over the grouped rows): a province can have tens of thousands of repeat
+    offenders, and carrying every one of them into Python to keep twenty cost more than
+    everything else on the dashboard. 2 queries: the ranking, and the twenty names."""
+    rows = _around(
+        _offender_counts(units, period, category),
+        "SELECT ranked.staff_id, ranked.n, count(*) OVER () FROM (<inner>) ranked "
+        "ORDER BY ranked.n DESC, ranked.staff_id LIMIT %s",
+        [max(limit, 1)],  # one row at least, for the total
+    )
     top = {staff_id: n for staff_id, n, _total in rows[:limit]}
     total = rows[0][2] if rows else 0
     people = Staff.objects.filter(pk__in=top).select_related("unit")

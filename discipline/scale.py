@@ -492,8 +492,8 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
     # The tally triggers would update a few hot rows a million times: off while loading,
     # and the tally is counted once at the end.
     cursor.execute("ALTER TABLE discipline_violation DISABLE TRIGGER USER")
-    # Twenty indexes kept up row by row make the million-row insert several times slower than
-    # the insert plus building each index once afterwards (on a small server: 142 s vs ~40 s).
+    # Nineteen indexes kept up row by row make the million-row insert several times slower than
+    # the insert plus building each index once afterwards (on a small server: 142 s vs 36 s).
     rebuild = _drop_secondary_indexes(cursor, "discipline_violation")
     # From the rolls of finished visits: each late or absent person is one violation.
     step(

@@ -25,6 +25,7 @@ and B (due 24/09; A reported 20/09, B never: late and overdue now).
 
 import datetime
 import io
+import re
 import shutil
 import subprocess
 
@@ -499,6 +500,64 @@ def test_report_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(21):
         response = client.get(reverse("discipline:report"), {"period": "2025-q3"})
     assert response.context["report"].current.violations == rows
+
+
+def _table_rows(html: str, table_id: str) -> list[str]:
+    """The <tr> rows of the table's body, as written."""
+    body = html.split(f'id="{table_id}"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<tr>.*?</tr>", body, flags=re.S)
+
+
+def test_report_page_writes_each_unit_letter_and_figure_escaped(client, leader, q3, unit_a):
+    """The long tables (written in Python, discipline/templatetags/report_tables.py): a row a
+    unit with its counts, a row a letter with its link, dates, labels and addressees; names
+    escaped."""
+    unit_a.name = "Xã A & <Bến Đò>"
+    unit_a.save()
+    client.force_login(leader)
+    response = client.get(reverse("discipline:report"), {"period": "2025-q3"})
+    html = response.content.decode()
+    report = response.context["report"]
+    assert "<Bến Đò>" not in html
+
+    matrix = _table_rows(html, "table-matrix")
+    assert len(matrix) == len(report.units)
+    row_a = next(row for row in matrix if "Xã A &amp; &lt;Bến Đò&gt;" in row)
+    # unit A's Q3: four counted violations (the voided one is not), three of them standing.
+    assert row_a.endswith('<td class="num"><strong>4</strong></td><td class="num">3</td></tr>')
+    assert row_a.count('<td class="num">') == len(report.categories) + 2
+
+    visits = _table_rows(html, "table-visits")
+    row_a = next(row for row in visits if "Xã A &amp; &lt;Bến Đò&gt;" in row)
+    a = next(r for r in report.units if r.unit.pk == unit_a.pk)
+    cells = re.findall(r'<td class="num">(\d+)</td>', row_a)
+    assert cells == [
+        str(v)
+        for v in (
+            a.visits["planned"], a.visits["done"], a.visits["unannounced"],
+            a.answers_due, a.answers_late, a.reports_due, a.reports_late,
+        )
+    ]  # fmt: skip
+    assert cells[:3] == ["3", "2", "1"]  # planned (one cancelled), made, of which unannounced
+
+    letters = _table_rows(html, "table-letters")
+    l1 = q3["l1"]
+    assert len(letters) == 2
+    first = next(row for row in letters if l1.get_absolute_url() in row)
+    assert f'<a href="{l1.get_absolute_url()}">{l1.reference}</a>' in first
+    assert "<td>01/08/2025</td>" in first and "<td>15/08/2025</td>" in first
+    assert "<td>Nhắc nhở</td>" in first
+    assert f"<td>V/v {l1.subject}</td>" in first
+    assert "Xã A &amp; &lt;Bến Đò&gt;" in first
+    assert "<td>Đã nhận báo cáo</td>" in first
+
+
+def test_report_page_says_when_no_letter_was_issued(client, leader, q3):
+    client.force_login(leader)
+    html = client.get(reverse("discipline:report"), {"period": "2024-q1"}).content.decode()
+    assert _table_rows(html, "table-letters") == [
+        '<tr><td colspan="7" class="muted empty">Không có công văn ban hành trong kỳ.</td></tr>'
+    ]
 
 
 # --- files ----------------------------------------------------------------------------------

@@ -113,17 +113,6 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DJANGO_DB_PREPARED_STATEMENTS", default=True
-):
-    # A statement run more than five times on a connection is prepared on the server:
-    # PostgreSQL parses it once and, where a generic plan is as good, plans it once, not on
-    # every request (planning the violation list's four-table join cost more than running it).
-    # Off behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer
-    # before 1.21, or without max_prepared_statements).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5}
-    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a write is in flight; the timeout rides out short locks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -4,22 +4,19 @@ import sys
 from pathlib import Path
 
 import polib
-import pytest
-from django.contrib.auth.models import User
-from django.db import connection
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _settings_run(
-    env: dict, code: str = "print(s.DEBUG, s.SECURE_SSL_REDIRECT)"
-) -> subprocess.CompletedProcess:
-    clean = {
-        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"
-    }
+def _settings_run(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     return subprocess.run(
-        [sys.executable, "-c", f"import discipline.settings as s; {code}"],
+        [
+            sys.executable,
+            "-c",
+            "import discipline.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT)",
+        ],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -41,51 +38,6 @@ def test_production_defaults_are_secure():
 
 def test_debug_runs_without_a_secret_key():
     assert _settings_run({"DJANGO_DEBUG": "true"}).returncode == 0
-
-
-def _database_options(env: dict) -> str:
-    result = _settings_run(
-        {"DJANGO_DEBUG": "true", **env},
-        "print(sorted(s.DATABASES['default'].get('OPTIONS', {}).items()))",
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
-def test_postgresql_statements_are_prepared_unless_turned_off():
-    url = {"DATABASE_URL": "postgres://kc@db.example:5432/kc"}
-    assert _database_options(url) == "[('prepare_threshold', 5), ('server_side_binding', True)]"
-    off = {**url, "DJANGO_DB_PREPARED_STATEMENTS": "false"}
-    assert _database_options(off) == "[]"
-    # SQLite has nothing to prepare on a server.
-    assert "server_side_binding" not in _database_options({})
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
-@pytest.mark.django_db
-def test_a_statement_is_prepared_on_the_server_after_five_runs():
-    def prepared() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ['SELECT "auth_user"."date_joined" AS "date_joined", "auth_user"."last_login" AS%'],
-            )
-            return cursor.fetchone()[0]
-
-    def query(username: str) -> list:
-        # A query no other test runs, so that its count starts here.
-        return list(User.objects.filter(username=username).values_list("date_joined", "last_login"))
-
-    assert prepared() == 0
-    for _ in range(5):
-        query("nobody")
-    assert prepared() == 0
-    query("nobody")  # the sixth
-    assert prepared() == 1
-    # Same statement, other values: the prepared one is reused, the answer follows the values.
-    joined = User.objects.create_user("somebody").date_joined
-    assert query("somebody") == [(joined, None)]
-    assert prepared() == 1
 
 
 def test_every_response_has_the_security_headers(client, db):

@@ -375,11 +375,12 @@ class ViolationTally(models.Model):
 
 
 class ViolationMonthTally(models.Model):
-    """How many violations each unit has per local month (Asia/Ho_Chi_Minh), type and status:
-    the dashboards' and reports' counts over a province's million violations, read from a
-    year's few thousand rows. `month` is the first day of the local month of occurred_at.
-    Kept by database triggers on Violation (migration 0014), like ViolationTally; never
-    written by the application."""
+    """How many violations count in the figures (all but voided and dismissed ones) each unit
+    has per local month (Asia/Ho_Chi_Minh) and type, and how many of them stand
+    (acknowledged, upheld, closed): the dashboards' and reports' counts over a province's
+    million violations, read from a year's few thousand rows. `month` is the first day of the
+    local month of occurred_at. Kept by database triggers on Violation (migrations 0014 and
+    0015), like ViolationTally; never written by the application."""
 
     unit = models.ForeignKey(
         Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
@@ -388,20 +389,20 @@ class ViolationMonthTally(models.Model):
     type = models.ForeignKey(
         ViolationType, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("type")
     )
-    status = models.CharField(_("status"), max_length=20, choices=Violation.Status.choices)
-    count = models.IntegerField(_("number of violations"), default=0)
+    counted = models.IntegerField(_("number of violations"), default=0)
+    standing = models.IntegerField(_("of which standing"), default=0)
 
     class Meta:
         verbose_name = _("monthly violation tally")
         verbose_name_plural = _("monthly violation tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "month", "type", "status"], name="violation_month_tally_unique"
+                fields=["unit", "month", "type"], name="violation_month_tally_unique"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.month:%m/%Y} {self.type_id} {self.status}: {self.count}"
+        return f"{self.unit_id} {self.month:%m/%Y} {self.type_id}: {self.counted} ({self.standing})"
 
 
 class ViolationStaffYearTally(models.Model):
@@ -433,11 +434,11 @@ class ViolationStaffYearTally(models.Model):
 
 
 class ViolationDueTally(models.Model):
-    """How many violations that await an answer each unit has per month of the answer's due
-    date, type, status and whether the answer came after the due date (local day of
-    answered_at later than response_due): the answer figures of dashboards and reports.
+    """How many violations that await an answer (all but voided ones) each unit has per month
+    of the answer's due date, type and whether the answer came after the due date (local day
+    of answered_at later than response_due): the answer figures of dashboards and reports.
     Violations without a due date are not counted. Kept by database triggers on Violation
-    (migration 0014), like ViolationTally; never written by the application."""
+    (migrations 0014 and 0015), like ViolationTally; never written by the application."""
 
     unit = models.ForeignKey(
         Unit, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("unit")
@@ -446,7 +447,6 @@ class ViolationDueTally(models.Model):
     type = models.ForeignKey(
         ViolationType, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("type")
     )
-    status = models.CharField(_("status"), max_length=20, choices=Violation.Status.choices)
     answered_late = models.BooleanField(_("answered after the due date"))
     count = models.IntegerField(_("number of violations"), default=0)
 
@@ -455,13 +455,14 @@ class ViolationDueTally(models.Model):
         verbose_name_plural = _("answer due tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "due_month", "type", "status", "answered_late"],
+                fields=["unit", "due_month", "type", "answered_late"],
                 name="violation_due_tally_unique",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.due_month:%m/%Y} {self.type_id} {self.status}: {self.count}"
+        late = " late" if self.answered_late else ""
+        return f"{self.unit_id} {self.due_month:%m/%Y} {self.type_id}{late}: {self.count}"
 
 
 def evidence_upload_to(instance, filename: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -243,8 +243,8 @@ def by_unit_month_and_category(
     whole = _whole_months(period)
     if whole is not None:
         tallies = ViolationMonthTally.objects.filter(
-            unit__in=units, month__gte=whole[0], month__lte=whole[1], count__gt=0
-        ).exclude(status__in=[Violation.Status.VOIDED, Violation.Status.DISMISSED])
+            unit__in=units, month__gte=whole[0], month__lte=whole[1], counted__gt=0
+        )
         if category:
             tallies = tallies.filter(type__category=category)
         add(_by_category(tallies, [*unit, *month]))
@@ -279,10 +279,7 @@ def _by_category(tallies: QuerySet[ViolationMonthTally], keys: list[str]) -> lis
     (tens of thousands) to read its category took half of the query's time."""
     inner = (
         tallies.values(*keys, "type_id")
-        .annotate(
-            n=Sum("count"),
-            standing=Coalesce(Sum("count", filter=Q(status__in=Violation.STANDING_STATUSES)), 0),
-        )
+        .annotate(n=Sum("counted"), standing=Sum("standing"))
         .order_by()
     )
     columns = "".join(f"by_type.{key}, " for key in keys)
@@ -491,7 +488,7 @@ def _answer_figures(
         first, last = whole[0], _month_end(whole[1].year, whole[1].month)
         tallies = ViolationDueTally.objects.filter(
             unit__in=units, due_month__gte=whole[0], due_month__lte=whole[1], count__gt=0
-        ).exclude(status=Violation.Status.VOIDED)
+        )
         if category:
             tallies = tallies.filter(type__category=category)
         add(

@@ -691,8 +691,8 @@ def _seed_letters(cursor, scale: Scale, step) -> None:
 
 
 def _month_tally_fill() -> list[str]:
-    """The INSERT … SELECT of migration 0014 that count its three tallies once."""
+    """The INSERT … SELECT of migration 0015 that count the three tallies once."""
     import importlib
 
-    migration = importlib.import_module("discipline.migrations.0014_month_tally")
+    migration = importlib.import_module("discipline.migrations.0015_coarser_tallies")
     return migration.fill_sql("postgresql")

@@ -57,3 +57,59 @@ def test_existing_rows_get_distinct_tokens_and_unlinked_sources_become_other():
     assert sources[task_source.pk] == "other"
     assert sources[feedback_source.pk] == "other"
     assert sources[visit_less_other.pk] == "other"
+
+
+def _rows(sql: str) -> set:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return set(cursor.fetchall())
+
+
+@pytest.mark.usefixtures("serialized_rollback_db")
+def test_the_tallies_change_shape_both_ways_and_still_equal_counting(unit_a, inspector):
+    """0015 keys the monthly and answer tallies without the status; going back to 0014 and
+    forward again refills each shape from the violations."""
+    import datetime
+
+    from tests import factories
+    from tests.factories import local
+
+    person = factories.staff(unit_a)
+    dates = [local(2025, 6, 30, 23, 59), local(2025, 7, 1, 0, 0), local(2025, 7, 9, 9)]
+    for when, status in zip(dates, ["acknowledged", "dismissed", "notified"], strict=True):
+        violation = factories.violation(person, by=inspector, occurred_at=when)
+        type(violation).objects.filter(pk=violation.pk).update(
+            status=status, response_due=datetime.date(2025, 7, 20)
+        )
+    type_id = violation.type_id
+    june, july = datetime.date(2025, 6, 1), datetime.date(2025, 7, 1)
+    new_month = (
+        "SELECT unit_id, month, type_id, counted, standing "
+        "FROM discipline_violationmonthtally WHERE counted > 0"
+    )
+    new_due = (
+        "SELECT unit_id, due_month, type_id, answered_late, count "
+        "FROM discipline_violationduetally WHERE count > 0"
+    )
+    expected_month = {(unit_a.pk, june, type_id, 1, 1), (unit_a.pk, july, type_id, 1, 0)}
+    expected_due = {(unit_a.pk, july, type_id, False, 3)}
+    assert _rows(new_month) == expected_month
+    assert _rows(new_due) == expected_due
+
+    _migrate([("discipline", "0014_month_tally")])
+    assert _rows(
+        "SELECT unit_id, month, type_id, status, count FROM discipline_violationmonthtally"
+    ) == {
+        (unit_a.pk, june, type_id, "acknowledged", 1),
+        (unit_a.pk, july, type_id, "dismissed", 1),
+        (unit_a.pk, july, type_id, "notified", 1),
+    }
+    assert _rows("SELECT status, count FROM discipline_violationduetally WHERE count > 0") == {
+        ("acknowledged", 1),
+        ("dismissed", 1),
+        ("notified", 1),
+    }
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    assert _rows(new_month) == expected_month
+    assert _rows(new_due) == expected_due

@@ -1,12 +1,13 @@
 """ViolationMonthTally and ViolationDueTally, kept by database triggers, always equal counting
-the violations (by unit, local month, type and status; by unit, month of the due date, type,
-status and lateness of the answer); and the dashboard and report figures read from them equal
-counting the violations, for whole-month periods and date ranges that cut months."""
+the violations (by unit, local month and type: those that count and those that stand; by unit,
+month of the due date, type and lateness of the answer: those not voided); and the dashboard
+and report figures read from them equal counting the violations, for whole-month periods and
+date ranges that cut months."""
 
 import datetime
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -26,32 +27,33 @@ TODAY = datetime.date(2026, 1, 15)
 
 def _tally() -> dict:
     return {
-        (row.unit_id, row.month, row.type_id, row.status): row.count
+        (row.unit_id, row.month, row.type_id): (row.counted, row.standing)
         for row in ViolationMonthTally.objects.all()
-        if row.count
+        if row.counted or row.standing
     }
 
 
 def _counted() -> dict:
     rows = (
-        Violation.objects.annotate(
-            month=TruncMonth("occurred_at", tzinfo=timezone.get_current_timezone())
+        Violation.objects.exclude(status__in=[Violation.Status.VOIDED, Violation.Status.DISMISSED])
+        .annotate(month=TruncMonth("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values("unit_id", "month", "type_id")
+        .annotate(
+            n=Count("pk"), standing=Count("pk", filter=Q(status__in=Violation.STANDING_STATUSES))
         )
-        .values("unit_id", "month", "type_id", "status")
-        .annotate(n=Count("pk"))
     )
     found = {}
     for row in rows:
         month = row["month"]
         if isinstance(month, datetime.datetime):
             month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
-        found[(row["unit_id"], month, row["type_id"], row["status"])] = row["n"]
+        found[(row["unit_id"], month, row["type_id"])] = (row["n"], row["standing"])
     return found
 
 
 def _due_tally() -> dict:
     return {
-        (row.unit_id, row.due_month, row.type_id, row.status, row.answered_late): row.count
+        (row.unit_id, row.due_month, row.type_id, row.answered_late): row.count
         for row in ViolationDueTally.objects.all()
         if row.count
     }
@@ -59,9 +61,9 @@ def _due_tally() -> dict:
 
 def _due_counted() -> dict:
     found = {}
-    for v in Violation.objects.filter(response_due__isnull=False):
+    for v in Violation.objects.filter(response_due__isnull=False).exclude(status="voided"):
         late = v.answered_at is not None and timezone.localdate(v.answered_at) > v.response_due
-        key = (v.unit_id, v.response_due.replace(day=1), v.type_id, v.status, late)
+        key = (v.unit_id, v.response_due.replace(day=1), v.type_id, late)
         found[key] = found.get(key, 0) + 1
     return found
 
@@ -123,11 +125,18 @@ def test_due_tally_follows_every_change(unit_a, unit_b, inspector):
     )
     tally = _due_tally()
     assert tally == _due_counted()
-    assert tally[(unit_a.pk, datetime.date(2025, 7, 1), first.type_id, "acknowledged", False)]
+    assert tally[(unit_a.pk, datetime.date(2025, 7, 1), first.type_id, False)] == 1
     Violation.objects.filter(pk=first.pk).update(answered_at=local(2025, 8, 1, 0, 0))
     tally = _due_tally()
     assert tally == _due_counted()
-    assert tally[(unit_a.pk, datetime.date(2025, 7, 1), first.type_id, "acknowledged", True)]
+    assert tally[(unit_a.pk, datetime.date(2025, 7, 1), first.type_id, True)] == 1
+    Violation.objects.filter(pk=first.pk).update(
+        status="voided", void_reason="Ghi nhầm người"
+    )  # not awaited
+    assert (unit_a.pk, datetime.date(2025, 7, 1), first.type_id, True) not in _due_tally()
+    assert _due_tally() == _due_counted()
+    Violation.objects.filter(pk=first.pk).update(status="upheld")  # back
+    assert _due_tally() == _due_counted()
 
     Violation.objects.filter(pk=first.pk).update(response_due=datetime.date(2025, 8, 5))
     Violation.objects.filter(pk=second.pk).update(unit=unit_a, type=first.type)
@@ -150,10 +159,19 @@ def test_month_tally_follows_every_change(unit_a, unit_b, inspector):
     factories.violation(factories.staff(unit_b), by=inspector, occurred_at=local(2025, 7, 15, 9))
     tally = _tally()
     assert tally == _counted()
-    assert tally[(unit_a.pk, datetime.date(2025, 6, 1), june.type_id, "recorded")] == 1
-    assert tally[(unit_a.pk, datetime.date(2025, 7, 1), july.type_id, "recorded")] == 1
+    assert tally[(unit_a.pk, datetime.date(2025, 6, 1), june.type_id)] == (1, 0)
+    assert tally[(unit_a.pk, datetime.date(2025, 7, 1), july.type_id)] == (1, 0)
 
     services.notify_unit_heads(violations=[june], by=inspector)  # a status change
+    assert _tally() == _counted()
+    Violation.objects.filter(pk=june.pk).update(status="acknowledged")  # now standing
+    assert _tally()[(unit_a.pk, datetime.date(2025, 6, 1), june.type_id)] == (1, 1)
+    Violation.objects.filter(pk=june.pk).update(status="dismissed")  # no longer counts
+    assert _tally() == _counted()
+    assert (unit_a.pk, datetime.date(2025, 6, 1), june.type_id) not in _tally()
+    Violation.objects.filter(pk=june.pk).update(
+        status="voided", void_reason="Ghi nhầm người"
+    )  # neither
     assert _tally() == _counted()
 
     Violation.objects.filter(unit=unit_a).update(status="closed")  # bulk status change
@@ -163,7 +181,7 @@ def test_month_tally_follows_every_change(unit_a, unit_b, inspector):
     Violation.objects.filter(pk=july.pk).update(type=june.type)  # type change
     Violation.objects.filter(pk=june.pk).update(occurred_at=local(2025, 7, 1, 0, 1))  # month
     assert _tally() == _counted()
-    assert (unit_a.pk, datetime.date(2025, 6, 1), june.type_id, "closed") not in _tally()
+    assert (unit_a.pk, datetime.date(2025, 6, 1), june.type_id) not in _tally()
 
     Violation.objects.filter(pk=july.pk).update(occurred_at=local(2025, 7, 20, 8))  # same month
     assert _tally() == _counted()

@@ -1,6 +1,7 @@
 """The leader's dashboard in Chromium: filter to Khánh Hưng and the current quarter, see the
-four charts drawn under the strict CSP (no console error), download the quarter's .xlsx, and
-look at the page on a desktop and on a 360 px phone (screenshots in /tmp)."""
+four charts drawn under the strict CSP (no console error), download the quarter's .xlsx, check
+that a province's six-digit figures fit their tiles, and look at the page on a desktop and on a
+360 px phone (screenshots in /tmp)."""
 
 import io
 from pathlib import Path
@@ -62,6 +63,15 @@ def test_leader_filters_the_dashboard_and_downloads_the_quarter(page, demo_site,
     listing = list(book["Danh sách vi phạm"].iter_rows(min_row=2, values_only=True))
     assert len(listing) == shown
     assert {row[2] for row in listing} == {"UBND xã Khánh Hưng"}
+
+    # A province's figures (six digits on each side of the slash) stay inside their tiles.
+    too_wide = page.evaluate(
+        """() => [...document.querySelectorAll('.figures .count')].filter((count) => {
+          count.innerHTML = count.innerHTML.replace(/\\d+/g, '284889');
+          return count.parentElement.scrollWidth > count.parentElement.clientWidth;
+        }).length"""
+    )
+    assert too_wide == 0, f"{too_wide} key figures overflow their tiles"
 
     page.set_viewport_size({"width": 360, "height": 800})
     page.reload()

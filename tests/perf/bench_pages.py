@@ -46,7 +46,7 @@ from discipline.scale import BENCH_UNIT_ID, USERNAME_PREFIX  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 WARMUP = 3
-PORT_APP, PORT_BARE, PORT_EMPTY = 8091, 8092, 8093
+PORT_APP, PORT_BARE, PORT_EMPTY, PORT_LAYOUT = 8091, 8092, 8093, 8094
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 
 # Targets (issue 9): p95 by kind, ratio to the floor for lists.
@@ -541,6 +541,7 @@ def bench_gunicorn(data: dict) -> None:
     for label, port, app, path in (
         ("Kỷ cương (Django), violation list", PORT_APP, "discipline.wsgi", list_path),
         ("Django alone: empty view, logged in", PORT_EMPTY, "discipline.wsgi", "/bench/empty/"),
+        ("Django alone: the bare layout", PORT_LAYOUT, "discipline.wsgi", "/bench/layout/"),
         (
             "bare WSGI + psycopg, the list's query",
             PORT_BARE,
@@ -571,7 +572,9 @@ def bench_gunicorn(data: dict) -> None:
         results["bare WSGI + psycopg, the list's query"],
     )
     empty = results["Django alone: empty view, logged in"]
-    print(f"Django alone (no page): {100 * empty['rps'] / bare['rps']:.0f} % of bare; the list "
+    layout = results["Django alone: the bare layout"]
+    print(f"Django alone (no page): {100 * empty['rps'] / bare['rps']:.0f} % of bare; with the "
+          f"bare layout {100 * layout['rps'] / bare['rps']:.0f} %; the list "
           f"reaches {100 * app['rps'] / empty['rps']:.0f} % of Django alone")  # fmt: skip
     print(f"\nDjango / bare: {100 * app['rps'] / bare['rps']:.0f} % (target ≥ 10 %, "
           f"≥ 250 requests/s, p99 ≤ 60 ms)")  # fmt: skip

@@ -289,7 +289,14 @@ def _by_category(tallies: QuerySet[ViolationMonthTally], keys: list[str]) -> lis
         f"FROM (<inner>) by_type JOIN {ViolationType._meta.db_table} t ON t.id = by_type.type_id "
         f"GROUP BY {columns}t.category",
     )
-    return [dict(zip([*keys, "type__category", "n", "standing"], row, strict=True)) for row in rows]
+    # PostgreSQL sums bigints as numeric, which psycopg reads as Decimal: counts are ints.
+    figures = []
+    for *values, category, n, standing in rows:
+        figures.append(
+            dict(zip(keys, values, strict=True))
+            | {"type__category": category, "n": int(n), "standing": int(standing)}
+        )
+    return figures
 
 
 def _around(queryset: QuerySet, sql: str, extra_params=()) -> list[tuple]:

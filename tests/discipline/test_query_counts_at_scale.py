@@ -93,3 +93,10 @@ def test_key_pages_read_as_many_queries_with_10_violations_as_with_10000(
     _violations(people, inspector, 10, 9_990)
     assert Violation.objects.count() == 10_000
     assert counts() == small
+
+    # At this size the figures are grouped by thousands (vi: 8.750).
+    client.force_login(leader)
+    response = client.get(f"{reverse('discipline:dashboard')}?period={year}")
+    total = response.context["board"].total
+    assert total >= 1000
+    assert f'<span class="count">{total:,}</span>'.replace(",", ".") in response.content.decode()

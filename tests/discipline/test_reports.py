@@ -509,7 +509,7 @@ def _table_rows(html: str, table_id: str) -> list[str]:
 
 
 def test_report_page_writes_each_unit_letter_and_figure_escaped(client, leader, q3, unit_a):
-    """The long tables (written in Python, discipline/templatetags/report_tables.py): a row a
+    """The long tables (written in Python, discipline/templatetags/figures.py): a row a
     unit with its counts, a row a letter with its link, dates, labels and addressees; names
     escaped."""
     unit_a.name = "Xã A & <Bến Đò>"
@@ -550,6 +550,39 @@ def test_report_page_writes_each_unit_letter_and_figure_escaped(client, leader, 
     assert f"<td>V/v {l1.subject}</td>" in first
     assert "Xã A &amp; &lt;Bến Đò&gt;" in first
     assert "<td>Đã nhận báo cáo</td>" in first
+
+
+def test_figures_are_grouped_by_thousands_as_the_language_writes_them():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from discipline.templatetags.figures import figure, unit_category_rows, unit_visit_rows
+
+    row = SimpleNamespace(
+        unit=SimpleNamespace(name="Xã A"),
+        by_category_cells=[278470, 7],
+        total=278477,
+        standing=1000,
+        visits={"planned": 1200, "done": 999, "unannounced": 0},
+        answers_due=12345,
+        answers_late=-1500,
+        reports_due=0,
+        reports_late=0,
+    )
+    report = SimpleNamespace(units=[row])
+    with translation.override("vi"):
+        assert [figure(n) for n in (278470, 999, 0, -1500)] == ["278.470", "999", "0", "-1.500"]
+        assert unit_category_rows(report) == (
+            '<tr><th scope="row">Xã A</th><td class="num">278.470</td><td class="num">7</td>'
+            '<td class="num"><strong>278.477</strong></td><td class="num">1.000</td></tr>'
+        )
+        assert '<td class="num">1.200</td><td class="num">999</td>' in unit_visit_rows(report)
+        assert '<td class="num">12.345</td><td class="num">-1.500</td>' in unit_visit_rows(report)
+    with translation.override("en"):
+        assert figure(278470) == "278,470"
+    # Anything but a whole number is left as it is.
+    assert [figure(v) for v in ("12/30", None, True, 2.5)] == ["12/30", None, True, 2.5]
 
 
 def test_report_page_says_when_no_letter_was_issued(client, leader, q3):

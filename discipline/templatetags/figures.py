@@ -1,15 +1,20 @@
-"""The periodic report's long tables, written in Python.
+"""Figures as the locale writes them, and the periodic report's long tables written in Python.
+
+`figure` groups a count by thousands with the locale's separator (vi: 278.470; en: 278,470): a
+province's figures run to six digits, and 278470 is hard to read at a glance.
 
 For the whole Authority the report has a row per unit (a province: 150) in two tables and up
 to a hundred letters: some 4,000 cells. Written by the template language each cell is looked
 up, localised and escaped through several layers, which cost a third of the page's time at
-province scale. These tags write the same HTML directly (same cells and classes; numbers as the
-template writes them, without thousands separators; every text escaped by html.escape, as in
+province scale. These tags write the same HTML directly (same cells and classes; counts
+grouped by thousands as `figure` writes them; every text escaped by html.escape, as in
 violation_rows)."""
 
+from decimal import Decimal
 from html import escape
 
 from django import template
+from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 
 from discipline.models import Letter, LetterKind
@@ -17,20 +22,37 @@ from discipline.models import Letter, LetterKind
 register = template.Library()
 
 
-def _num(value) -> str:
-    return f'<td class="num">{value}</td>'
+def _grouped(value, separator: str) -> str:
+    return f"{value:,}".replace(",", separator)
+
+
+@register.filter
+def figure(value):
+    """A whole number grouped by thousands as the current language writes it; anything else
+    as it is."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return _grouped(value, get_format("THOUSAND_SEPARATOR"))
+
+
+def _cells(values) -> str:
+    separator = get_format("THOUSAND_SEPARATOR")
+    return "".join(f'<td class="num">{_grouped(value, separator)}</td>' for value in values)
 
 
 @register.simple_tag
 def unit_category_rows(report):
     """<tr> rows of the matrix: the unit, its count in each category column, the total and
     the standing violations."""
+    separator = get_format("THOUSAND_SEPARATOR")
     rows = []
     for row in report.units:
-        cells = "".join(_num(cell) for cell in row.by_category_cells)
         rows.append(
-            f'<tr><th scope="row">{escape(row.unit.name)}</th>{cells}'
-            f'<td class="num"><strong>{row.total}</strong></td>{_num(row.standing)}</tr>'
+            f'<tr><th scope="row">{escape(row.unit.name)}</th>{_cells(row.by_category_cells)}'
+            f'<td class="num"><strong>{_grouped(row.total, separator)}</strong></td>'
+            f"{_cells([row.standing])}</tr>"
         )
     return mark_safe("".join(rows))
 
@@ -42,9 +64,8 @@ def unit_visit_rows(report):
     rows = []
     for row in report.units:
         visits = row.visits
-        cells = "".join(
-            _num(value)
-            for value in (
+        cells = _cells(
+            (
                 visits["planned"],
                 visits["done"],
                 visits["unannounced"],

@@ -158,17 +158,9 @@ DROP FUNCTION discipline_violation_month_tally();
 """
 
 
-def _sqlite_triggers() -> list[str]:
-    add = f"""
-    INSERT INTO discipline_violationmonthtally (unit_id, month, type_id, status, count)
-    VALUES (NEW.unit_id, {_sqlite_month("NEW")}, NEW.type_id, NEW.status, 1)
-    ON CONFLICT (unit_id, month, type_id, status) DO UPDATE SET count = count + 1;
-    """
-    remove = f"""
-    UPDATE discipline_violationmonthtally SET count = count - 1
-    WHERE unit_id = OLD.unit_id AND month = {_sqlite_month("OLD")}
-        AND type_id = OLD.type_id AND status = OLD.status;
-    """
+def sqlite_month_statements(add: str, remove: str) -> list[str]:
+    """The monthly tally's three SQLite triggers around their bodies: `add` counts NEW,
+    `remove` uncounts OLD (also used by 0015, which changes only the bodies)."""
     return [
         "CREATE TRIGGER violation_month_tally_insert AFTER INSERT ON discipline_violation "
         f"BEGIN {add} END",
@@ -180,6 +172,36 @@ def _sqlite_triggers() -> list[str]:
         "OR OLD.type_id IS NOT NEW.type_id OR OLD.occurred_at IS NOT NEW.occurred_at "
         f"BEGIN {remove} {add} END",
     ]
+
+
+def sqlite_due_statements(add: str, remove: str) -> list[str]:
+    """The answer tally's three SQLite triggers around their bodies, as above."""
+    return [
+        "CREATE TRIGGER violation_due_tally_insert AFTER INSERT ON discipline_violation "
+        f"BEGIN {add} END",
+        "CREATE TRIGGER violation_due_tally_delete AFTER DELETE ON discipline_violation "
+        f"BEGIN {remove} END",
+        "CREATE TRIGGER violation_due_tally_update AFTER UPDATE OF unit_id, type_id, status, "
+        "response_due, answered_at ON discipline_violation "
+        "WHEN OLD.status IS NOT NEW.status OR OLD.unit_id IS NOT NEW.unit_id "
+        "OR OLD.type_id IS NOT NEW.type_id OR OLD.response_due IS NOT NEW.response_due "
+        "OR OLD.answered_at IS NOT NEW.answered_at "
+        f"BEGIN {remove} {add} END",
+    ]
+
+
+def _sqlite_triggers() -> list[str]:
+    add = f"""
+    INSERT INTO discipline_violationmonthtally (unit_id, month, type_id, status, count)
+    VALUES (NEW.unit_id, {_sqlite_month("NEW")}, NEW.type_id, NEW.status, 1)
+    ON CONFLICT (unit_id, month, type_id, status) DO UPDATE SET count = count + 1;
+    """
+    remove = f"""
+    UPDATE discipline_violationmonthtally SET count = count - 1
+    WHERE unit_id = OLD.unit_id AND month = {_sqlite_month("OLD")}
+        AND type_id = OLD.type_id AND status = OLD.status;
+    """
+    return sqlite_month_statements(add, remove)
 
 
 def _sqlite_due_triggers() -> list[str]:
@@ -199,18 +221,7 @@ def _sqlite_due_triggers() -> list[str]:
         AND type_id = OLD.type_id AND status = OLD.status
         AND answered_late = {_sqlite_late("OLD")};
     """
-    return [
-        "CREATE TRIGGER violation_due_tally_insert AFTER INSERT ON discipline_violation "
-        f"BEGIN {add} END",
-        "CREATE TRIGGER violation_due_tally_delete AFTER DELETE ON discipline_violation "
-        f"BEGIN {remove} END",
-        "CREATE TRIGGER violation_due_tally_update AFTER UPDATE OF unit_id, type_id, status, "
-        "response_due, answered_at ON discipline_violation "
-        "WHEN OLD.status IS NOT NEW.status OR OLD.unit_id IS NOT NEW.unit_id "
-        "OR OLD.type_id IS NOT NEW.type_id OR OLD.response_due IS NOT NEW.response_due "
-        "OR OLD.answered_at IS NOT NEW.answered_at "
-        f"BEGIN {remove} {add} END",
-    ]
+    return sqlite_due_statements(add, remove)
 
 
 def _sqlite_staff_triggers() -> list[str]:

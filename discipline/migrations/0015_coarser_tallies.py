@@ -94,27 +94,9 @@ def _sqlite_triggers() -> list[str]:
         AND due_month = date(OLD.response_due, 'start of month')
         AND type_id = OLD.type_id AND answered_late = {late("OLD")};
     """
-    return [
-        "CREATE TRIGGER violation_month_tally_insert AFTER INSERT ON discipline_violation "
-        f"BEGIN {add} END",
-        "CREATE TRIGGER violation_month_tally_delete AFTER DELETE ON discipline_violation "
-        f"BEGIN {remove} END",
-        "CREATE TRIGGER violation_month_tally_update "
-        "AFTER UPDATE OF unit_id, type_id, status, occurred_at ON discipline_violation "
-        "WHEN OLD.status IS NOT NEW.status OR OLD.unit_id IS NOT NEW.unit_id "
-        "OR OLD.type_id IS NOT NEW.type_id OR OLD.occurred_at IS NOT NEW.occurred_at "
-        f"BEGIN {remove} {add} END",
-        "CREATE TRIGGER violation_due_tally_insert AFTER INSERT ON discipline_violation "
-        f"BEGIN {add_due} END",
-        "CREATE TRIGGER violation_due_tally_delete AFTER DELETE ON discipline_violation "
-        f"BEGIN {remove_due} END",
-        "CREATE TRIGGER violation_due_tally_update AFTER UPDATE OF unit_id, type_id, status, "
-        "response_due, answered_at ON discipline_violation "
-        "WHEN OLD.status IS NOT NEW.status OR OLD.unit_id IS NOT NEW.unit_id "
-        "OR OLD.type_id IS NOT NEW.type_id OR OLD.response_due IS NOT NEW.response_due "
-        "OR OLD.answered_at IS NOT NEW.answered_at "
-        f"BEGIN {remove_due} {add_due} END",
-    ]
+    return previous.sqlite_month_statements(add, remove) + previous.sqlite_due_statements(
+        add_due, remove_due
+    )
 
 
 SQLITE_DROP = [
@@ -130,7 +112,9 @@ def fill_sql(vendor: str) -> list[str]:
     pg = vendor == "postgresql"
     month = previous._pg_month("v") if pg else previous._sqlite_month("v")
     due_month = (
-        "date_trunc('month', v.response_due)::date" if pg else "date(v.response_due, 'start of month')"
+        "date_trunc('month', v.response_due)::date"
+        if pg
+        else "date(v.response_due, 'start of month')"
     )
     late = previous._pg_late("v") if pg else previous._sqlite_late("v")
     standing = f"v.status IN {STANDING}"

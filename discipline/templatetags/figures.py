@@ -10,7 +10,6 @@ province scale. These tags write the same HTML directly (same cells and classes;
 grouped by thousands as `figure` writes them; every text escaped by html.escape, as in
 violation_rows)."""
 
-from decimal import Decimal
 from html import escape
 
 from django import template
@@ -30,15 +29,12 @@ def _grouped(value, separator: str) -> str:
 def figure(value):
     """A whole number grouped by thousands as the current language writes it; anything else
     as it is."""
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         return value
     return _grouped(value, get_format("THOUSAND_SEPARATOR"))
 
 
-def _cells(values) -> str:
-    separator = get_format("THOUSAND_SEPARATOR")
+def _cells(values, separator: str) -> str:
     return "".join(f'<td class="num">{_grouped(value, separator)}</td>' for value in values)
 
 
@@ -50,9 +46,10 @@ def unit_category_rows(report):
     rows = []
     for row in report.units:
         rows.append(
-            f'<tr><th scope="row">{escape(row.unit.name)}</th>{_cells(row.by_category_cells)}'
+            f'<tr><th scope="row">{escape(row.unit.name)}</th>'
+            f"{_cells(row.by_category_cells, separator)}"
             f'<td class="num"><strong>{_grouped(row.total, separator)}</strong></td>'
-            f"{_cells([row.standing])}</tr>"
+            f"{_cells([row.standing], separator)}</tr>"
         )
     return mark_safe("".join(rows))
 
@@ -61,6 +58,7 @@ def unit_category_rows(report):
 def unit_visit_rows(report):
     """<tr> rows of the visits table: visits planned, made and unannounced, answers and
     reports on letters due and late, per unit."""
+    separator = get_format("THOUSAND_SEPARATOR")
     rows = []
     for row in report.units:
         visits = row.visits
@@ -73,7 +71,8 @@ def unit_visit_rows(report):
                 row.answers_late,
                 row.reports_due,
                 row.reports_late,
-            )
+            ),
+            separator,
         )
         rows.append(f'<tr><th scope="row">{escape(row.unit.name)}</th>{cells}</tr>')
     return mark_safe("".join(rows))

@@ -433,6 +433,47 @@ class ViolationStaffYearTally(models.Model):
         return f"{self.staff_id} {self.year} ({self.unit_id}): {self.count}"
 
 
+class ViolationStaffYearTotal(models.Model):
+    """How many standing violations each person has per local year in all the units of one
+    Authority: the per-person year tally summed over units. The Authority's repeat offenders
+    of a year (tens of thousands of people in a province) are then counted and ranked from an
+    index, instead of summing the per-unit rows of every person on each request. Kept by
+    database triggers on ViolationStaffYearTally (migration 0016); never written by the
+    application."""
+
+    authority = models.ForeignKey(
+        "units.Authority",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,  # the first column of both indexes below
+        verbose_name=_("authority"),
+    )
+    staff = models.ForeignKey(
+        "units.Staff", on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("staff")
+    )
+    year = models.IntegerField(_("year"))
+    count = models.IntegerField(_("number of violations"), default=0)
+
+    class Meta:
+        verbose_name = _("standing violation total per person")
+        verbose_name_plural = _("standing violation totals per person")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "year", "staff"], name="violation_staff_year_total_unique"
+            ),
+        ]
+        indexes = [
+            # Most violations first: the top of the ranking is the first rows of this index.
+            models.Index(
+                fields=["authority", "year", "-count", "staff"],
+                name="violation_staff_total_rank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.year} ({self.authority_id}): {self.count}"
+
+
 class ViolationDueTally(models.Model):
     """How many violations that await an answer (all but voided ones) each unit has per month
     of the answer's due date, type and whether the answer came after the due date (local day

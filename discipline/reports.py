@@ -24,6 +24,7 @@ from discipline.models import (
     ViolationDueTally,
     ViolationMonthTally,
     ViolationStaffYearTally,
+    ViolationStaffYearTotal,
     ViolationType,
 )
 from inspections.models import Visit
@@ -344,8 +345,26 @@ def repeat_offenders(violations, period: Period, limit: int | None = None) -> li
     ]
 
 
-def repeat_offender_count(units, period: Period, category: str = "") -> int:
+def repeat_offender_count(
+    units, period: Period, category: str = "", authority: int | None = None
+) -> int:
+    """How many people have two or more standing violations in the period (1 query).
+    `authority` is the Authority's id when `units` are every unit of it: see _year_totals."""
+    totals = _year_totals(authority, period, category)
+    if totals is not None:
+        return totals.count()
     return _offender_counts(units, period, category).count()
+
+
+def _year_totals(authority: int | None, period: Period, category: str):
+    """The people of the Authority with two or more standing violations in the year, read
+    from the per-person totals (one row a person, indexed by count) when the question is
+    theirs: every unit of one Authority, a whole year, every category. None otherwise."""
+    if authority is None or period.kind != "year" or category:
+        return None
+    return ViolationStaffYearTotal.objects.filter(
+        authority_id=authority, year=period.start.year, count__gte=2
+    ).order_by()
 
 
 def _offender_counts(units, period: Period, category: str = ""):
@@ -373,19 +392,30 @@ def _offender_counts(units, period: Period, category: str = ""):
 
 
 def top_repeat_offenders(
-    units, period: Period, limit: int, category: str = ""
+    units, period: Period, limit: int, category: str = "", authority: int | None = None
 ) -> tuple[list[dict], int]:
     """The `limit` (zero or more) people with the most standing violations (at least two) in
     the period, and how many such people there are. The database ranks and counts them (a
     window count over the grouped rows): a province can have tens of thousands of repeat
     offenders, and carrying every one of them into Python to keep twenty cost more than
-    everything else on the dashboard. 2 queries: the ranking, and the twenty names."""
-    rows = _around(
-        _offender_counts(units, period, category),
-        "SELECT ranked.staff_id, ranked.n, count(*) OVER () FROM (<inner>) ranked "
-        "ORDER BY ranked.n DESC, ranked.staff_id LIMIT %s",
-        [max(limit, 1)],  # one row at least, for the total
-    )
+    everything else on the dashboard. For an Authority's year (`authority`: see
+    _year_totals) the ranking is the first rows of the per-person totals' index. 2 queries:
+    the ranking, and the twenty names."""
+    totals = _year_totals(authority, period, category)
+    if totals is not None:
+        everyone = totals.values("authority").annotate(n=Count("*")).values("n")
+        rows = list(
+            totals.annotate(everyone=Subquery(everyone))
+            .order_by("-count", "staff_id")
+            .values_list("staff_id", "count", "everyone")[: max(limit, 1)]
+        )
+    else:
+        rows = _around(
+            _offender_counts(units, period, category),
+            "SELECT ranked.staff_id, ranked.n, count(*) OVER () FROM (<inner>) ranked "
+            "ORDER BY ranked.n DESC, ranked.staff_id LIMIT %s",
+            [max(limit, 1)],  # one row at least, for the total
+        )
     top = {staff_id: n for staff_id, n, _total in rows[:limit]}
     total = rows[0][2] if rows else 0
     people = Staff.objects.filter(pk__in=top).select_related("unit")
@@ -695,10 +725,16 @@ def _month_label(month: datetime.date) -> str:
 
 
 def dashboard(
-    units, *, period: Period, category: str = "", today: datetime.date | None = None
+    units,
+    *,
+    period: Period,
+    category: str = "",
+    today: datetime.date | None = None,
+    authority: int | None = None,
 ) -> Dashboard:
     """Everything a dashboard shows for `units` (already scoped) in `period`: 9 queries (12
-    for a date range that cuts months)."""
+    for a date range that cuts months). `authority` is the Authority's id when `units` are
+    every unit of it (selectors.report_scope)."""
     today = today or timezone.localdate()
     unit_list = list(units.order_by("name", "pk"))
     cats = categories(category)
@@ -733,7 +769,7 @@ def dashboard(
         visit_rows.append({"month": month, "label": _month_label(month), **counts})
 
     rows.sort(key=lambda row: (-row.total, row.unit.name))
-    offenders, offender_count = top_repeat_offenders(units, period, 20, category)
+    offenders, offender_count = top_repeat_offenders(units, period, 20, category, authority)
     return Dashboard(
         period=period,
         categories=cats,
@@ -791,8 +827,16 @@ class Summary:
     )
 
 
-def summary(units, *, period: Period, category: str = "", today: datetime.date) -> Summary:
-    """The headline figures of a period for `units` (6 queries)."""
+def summary(
+    units,
+    *,
+    period: Period,
+    category: str = "",
+    today: datetime.date,
+    authority: int | None = None,
+) -> Summary:
+    """The headline figures of a period for `units` (6 queries); `authority` is the
+    Authority's id when `units` are every unit of it (selectors.report_scope)."""
     counted = by_unit_and_category(units, period, category).values()
     counts = {"n": sum(n for n, _s in counted), "standing": sum(s for _n, s in counted)}
     visits = _visits(units, period).aggregate(**VISIT_COUNTS)
@@ -805,7 +849,7 @@ def summary(units, *, period: Period, category: str = "", today: datetime.date) 
         visits_planned=visits["planned"],
         violations=counts["n"],
         standing=counts["standing"],
-        repeat_offenders=repeat_offender_count(units, period, category),
+        repeat_offenders=repeat_offender_count(units, period, category, authority),
         letters=letters_issued(units, period).count(),
         answers_due=answers["answers_due"],
         answers_late=answers["answers_late"],
@@ -855,12 +899,14 @@ def report(
     today: datetime.date | None = None,
     offender_limit: int | None = None,
     letter_limit: int | None = None,
+    authority: int | None = None,
 ) -> Report:
     """The periodic report for `units` (already scoped): 14 queries, whatever the rows (15
     with `offender_limit`: then only that many repeat offenders, the most first, are listed
     and named, as the page shows; offender_count is always how many there are). With
     `letter_limit`, only the first letters are read, and one more query counts them all when
-    there are more."""
+    there are more. `authority` is the Authority's id when `units` are every unit of it
+    (selectors.report_scope)."""
     today = today or timezone.localdate()
     unit_list = list(units.order_by("name", "pk"))
     cats = categories(category)
@@ -888,7 +934,9 @@ def report(
         offenders = repeat_offenders(violations, period)
         offender_count = len(offenders)
     else:
-        offenders, offender_count = top_repeat_offenders(units, period, offender_limit, category)
+        offenders, offender_count = top_repeat_offenders(
+            units, period, offender_limit, category, authority
+        )
     current = Summary(
         visits_done=sum(r.visits["done"] for r in rows),
         visits_planned=sum(r.visits["planned"] for r in rows),
@@ -909,7 +957,7 @@ def report(
         units=rows,
         category_totals=[sum(r.by_category.get(v, 0) for r in rows) for v, _label in cats],
         current=current,
-        before=summary(units, period=previous, category=category, today=today),
+        before=summary(units, period=previous, category=category, today=today, authority=authority),
         letters=letter_list,
         offenders=offenders,
         offender_count=offender_count,

@@ -44,6 +44,7 @@ SEEDED_TABLES = [
     "discipline_violationmonthtally",
     "discipline_violationduetally",
     "discipline_violationstaffyeartally",
+    "discipline_violationstaffyeartotal",
     "discipline_historicalviolation",
     "discipline_evidence",
     "discipline_register",
@@ -559,7 +560,9 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
     # The planner has no statistics for the rows just loaded; the steps below join on them.
     cursor.execute("ANALYZE discipline_violation")
     cursor.execute("ALTER TABLE discipline_violation ENABLE TRIGGER USER")
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    # The per-person totals follow the year tally by a trigger a row: summed once instead.
+    # (Checks stay immediate until it is back on: ALTER TABLE refuses pending trigger events.)
+    cursor.execute("ALTER TABLE discipline_violationstaffyeartally DISABLE TRIGGER USER")
     step(
         "violation tally",
         "INSERT INTO discipline_violationtally (unit_id, status, count) "
@@ -568,6 +571,9 @@ def _seed_violations(cursor, scale: Scale, step) -> None:
     tallies = ("monthly violation tally", "answer due tally", "per-person year tally")
     for label, sql in zip(tallies, _month_tally_fill(), strict=True):
         step(label, sql)
+    cursor.execute("ALTER TABLE discipline_violationstaffyeartally ENABLE TRIGGER USER")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    step("per-person year totals", _migration("0016_staff_year_totals").FILL_SQL)
     step(
         "evidence rows (one violation in ten)",
         """
@@ -690,9 +696,12 @@ def _seed_letters(cursor, scale: Scale, step) -> None:
     )
 
 
-def _month_tally_fill() -> list[str]:
-    """The INSERT … SELECT of migration 0015 that count the three tallies once."""
+def _migration(name: str):
     import importlib
 
-    migration = importlib.import_module("discipline.migrations.0015_coarser_tallies")
-    return migration.fill_sql("postgresql")
+    return importlib.import_module(f"discipline.migrations.{name}")
+
+
+def _month_tally_fill() -> list[str]:
+    """The INSERT … SELECT of migration 0015 that count the three tallies once."""
+    return _migration("0015_coarser_tallies").fill_sql("postgresql")

@@ -509,14 +509,21 @@ def evaluation_sources(user) -> tuple[QuerySet[Violation], QuerySet[Decision]]:
 # --- dashboards and periodic reports ---------------------------------------------------------
 
 
-def report_scope(user, unit_pk: str | None = None) -> tuple[QuerySet[Unit], Unit | None]:
+def report_scope(
+    user, unit_pk: str | None = None
+) -> tuple[QuerySet[Unit], Unit | None, int | None]:
     """The units a dashboard or report covers: every unit the user sees, or one of them (with
-    its child units) when `unit_pk` is given; 404 for a unit outside the user's scope."""
+    its child units) when `unit_pk` is given; 404 for a unit outside the user's scope. Also
+    the Authority's id when the units are every unit of that Authority (the reports then
+    read its per-person totals), else None."""
     units = units_visible_to(user)
     if not unit_pk:
-        return units, None
+        staff = staff_of(user)
+        whole = staff is not None and sees_whole_authority(user)
+        # units_visible_to gives such a user exactly Unit.objects.filter(authority=…).
+        return units, None, staff.authority_id if whole else None
     pk = as_pk(unit_pk)
     if pk is None:
         raise Http404
     unit = get_object_or_404(units, pk=pk)
-    return units.filter(Q(pk=unit.pk) | Q(parent_id=unit.pk)), unit
+    return units.filter(Q(pk=unit.pk) | Q(parent_id=unit.pk)), unit, None

@@ -1433,19 +1433,20 @@ def evaluation_export(request):
 
 def _report_request(request):
     """The filters of a dashboard or report: the form, the period, the category, the units
-    covered (404 for a unit outside the user's scope) and the chosen unit."""
+    covered (404 for a unit outside the user's scope), the chosen unit, and the Authority's
+    id when the units are all of its units (selectors.report_scope)."""
     from discipline.forms import ReportFilterForm
 
     _require(request, "discipline.view_violation")
     user = request.user
-    units, unit = selectors.report_scope(user, request.GET.get("unit"))
+    units, unit, authority = selectors.report_scope(user, request.GET.get("unit"))
     form = ReportFilterForm(
         request.GET or None,
         units=units_visible_to(user).order_by("name", "pk"),
         today=timezone.localdate(),
         whole_authority=sees_whole_authority(user),
     )
-    return form, form.get_period(), form.get_category(), units, unit
+    return form, form.get_period(), form.get_category(), units, unit, authority
 
 
 def _scope_name(request, unit) -> str:
@@ -1464,8 +1465,8 @@ def dashboard(request):
     offenders, visits done against planned, answers and letter reports overdue."""
     from discipline import reports
 
-    form, period, category, units, unit = _report_request(request)
-    board = reports.dashboard(units, period=period, category=category)
+    form, period, category, units, unit, authority = _report_request(request)
+    board = reports.dashboard(units, period=period, category=category, authority=authority)
     return render(
         request,
         "discipline/dashboard.html",
@@ -1491,7 +1492,7 @@ def report(request):
     one unit, with the change from the period before; downloads as .xlsx and .docx."""
     from discipline import reports
 
-    form, period, category, units, unit = _report_request(request)
+    form, period, category, units, unit, authority = _report_request(request)
     return render(
         request,
         "discipline/report.html",
@@ -1503,6 +1504,7 @@ def report(request):
                 category=category,
                 offender_limit=REPORT_OFFENDERS_SHOWN,
                 letter_limit=REPORT_LETTERS_SHOWN,
+                authority=authority,
             ),
             "scope_name": _scope_name(request, unit),
             "query": request.GET.urlencode(),
@@ -1527,8 +1529,8 @@ def report_xlsx(request):
     from discipline import reports
     from discipline.report_files import write_xlsx
 
-    _form, period, category, units, unit = _report_request(request)
-    data = reports.report(units, period=period, category=category)
+    _form, period, category, units, unit, authority = _report_request(request)
+    data = reports.report(units, period=period, category=category, authority=authority)
     # FileResponse closes the file when sent, and a TemporaryFile is deleted when closed.
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     with translation.override("vi"):
@@ -1554,9 +1556,11 @@ def report_docx(request):
     from discipline import reports
     from discipline.report_files import render_report_docx
 
-    _form, period, category, units, unit = _report_request(request)
+    _form, period, category, units, unit, authority = _report_request(request)
     # The document states how many repeat offenders there are, without listing them.
-    data = reports.report(units, period=period, category=category, offender_limit=0)
+    data = reports.report(
+        units, period=period, category=category, offender_limit=0, authority=authority
+    )
     staff = staff_of(request.user)
     authority = staff.authority if staff else (unit.authority if unit else None)
     if authority is None:

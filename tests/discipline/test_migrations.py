@@ -113,3 +113,28 @@ def test_the_tallies_change_shape_both_ways_and_still_equal_counting(unit_a, ins
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     assert _rows(new_month) == expected_month
     assert _rows(new_due) == expected_due
+
+
+@pytest.mark.usefixtures("serialized_rollback_db")
+def test_the_per_person_totals_go_and_come_back_summed_over_units(unit_a, unit_b, inspector):
+    """0016's totals sum the per-person year tally over an Authority's units; reversed, the
+    table goes; applied again, it is counted from the tally and follows it."""
+    from tests import factories
+    from tests.factories import local
+
+    person = factories.staff(unit_a)
+    for unit in (unit_a, unit_b, unit_b):
+        violation = factories.violation(person, by=inspector, occurred_at=local(2025, 7, 1, 9))
+        type(violation).objects.filter(pk=violation.pk).update(unit=unit, status="upheld")
+    totals = "SELECT authority_id, year, staff_id, count FROM discipline_violationstaffyeartotal"
+    expected = {(unit_a.authority_id, 2025, person.pk, 3)}
+    assert _rows(totals) == expected
+
+    _migrate([("discipline", "0015_coarser_tallies")])
+    assert "discipline_violationstaffyeartotal" not in connection.introspection.table_names()
+    type(violation).objects.filter(pk=violation.pk).update(status="dismissed")
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    assert _rows(totals) == {(unit_a.authority_id, 2025, person.pk, 2)}
+    type(violation).objects.filter(pk=violation.pk).update(status="closed")
+    assert _rows(totals) == expected

@@ -17,6 +17,7 @@ from discipline.models import (
     ViolationDueTally,
     ViolationMonthTally,
     ViolationStaffYearTally,
+    ViolationStaffYearTotal,
 )
 from tests import factories
 from tests.factories import local
@@ -84,6 +85,24 @@ def _staff_counted() -> dict:
     return found
 
 
+def _staff_totals() -> dict:
+    return {
+        (row.authority_id, row.year, row.staff_id): row.count
+        for row in ViolationStaffYearTotal.objects.all()
+        if row.count
+    }
+
+
+def _staff_totals_counted() -> dict:
+    found = {}
+    for v in Violation.objects.filter(status__in=Violation.STANDING_STATUSES).select_related(
+        "unit"
+    ):
+        key = (v.unit.authority_id, timezone.localtime(v.occurred_at).year, v.staff_id)
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
 @pytest.mark.django_db
 def test_staff_year_tally_follows_every_change(unit_a, unit_b, inspector):
     person, other = factories.staff(unit_a), factories.staff(unit_b)
@@ -104,6 +123,44 @@ def test_staff_year_tally_follows_every_change(unit_a, unit_b, inspector):
     assert _staff_tally() == _staff_counted() == {(2025, unit_b.pk, other.pk): 1}
     Violation.objects.all().delete()
     assert _staff_tally() == _staff_counted() == {}
+    assert _staff_totals() == _staff_totals_counted() == {}
+
+
+@pytest.mark.django_db
+def test_staff_year_totals_follow_every_change(
+    unit_a, unit_b, inspector, other_unit, other_inspector
+):
+    """The per-person totals (0016) sum a person's year over the units of one Authority,
+    following the per-unit tally through every kind of change."""
+    person = factories.staff(unit_a)
+    elsewhere = other_unit  # another Authority
+    stranger = factories.staff(elsewhere)
+    first = factories.violation(person, by=inspector, occurred_at=local(2025, 3, 1, 8))
+    second = factories.violation(person, by=inspector, occurred_at=local(2025, 4, 1, 8))
+    third = factories.violation(stranger, by=other_inspector, occurred_at=local(2025, 4, 1, 8))
+    assert _staff_totals() == _staff_totals_counted() == {}
+    Violation.objects.all().update(status="acknowledged")
+    authority = unit_a.authority_id
+    assert _staff_totals() == _staff_totals_counted()
+    assert _staff_totals() == {
+        (authority, 2025, person.pk): 2,
+        (elsewhere.authority_id, 2025, stranger.pk): 1,
+    }
+    # One violation moves to the person's other unit: two tally rows, the same total.
+    Violation.objects.filter(pk=second.pk).update(unit=unit_b)
+    assert len(_staff_tally()) == 3
+    assert _staff_totals()[(authority, 2025, person.pk)] == 2
+    assert _staff_totals() == _staff_totals_counted()
+    Violation.objects.filter(pk=first.pk).update(occurred_at=local(2024, 12, 31, 23, 59))
+    assert _staff_totals() == _staff_totals_counted()
+    Violation.objects.filter(pk=first.pk).update(status="dismissed")
+    assert _staff_totals() == _staff_totals_counted()
+    Violation.objects.filter(pk=third.pk).update(staff=person, unit=unit_a)
+    assert _staff_totals() == _staff_totals_counted() == {(authority, 2025, person.pk): 2}
+    Violation.objects.filter(pk=first.pk).update(status="upheld")
+    assert _staff_totals() == _staff_totals_counted()
+    Violation.objects.all().delete()
+    assert _staff_totals() == _staff_totals_counted() == {}
 
 
 @pytest.mark.django_db
@@ -269,6 +326,14 @@ def test_figures_from_the_tally_equal_counting(unit_a, unit_b, inspector, period
     offenders = {row["staff_id"]: row["n"] for row in standing if row["n"] >= 2}
     assert counted.repeat_offenders == board.offender_count == len(offenders)
     assert {o["staff_id"]: o["count"] for o in board.offenders} == offenders
+    # Every unit of the Authority, told so (selectors.report_scope): a year's offenders come
+    # from the per-person totals, and equal the figures summed from the tally.
+    everywhere = Unit.objects.filter(authority_id=unit_a.authority_id)
+    whole = reports.dashboard(everywhere, period=period, today=TODAY, authority=unit_a.authority_id)
+    assert (whole.offenders, whole.offender_count) == (board.offenders, board.offender_count)
+    assert reports.summary(
+        everywhere, period=period, today=TODAY, authority=unit_a.authority_id
+    ).repeat_offenders == len(offenders)
     assert sum(m["total"] for m in board.months) == board.total
 
     # Answers: as counted on the violations before the due tally, for several "todays".

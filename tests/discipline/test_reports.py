@@ -47,6 +47,7 @@ from tests.discipline.test_letter_document import (
     _style,
 )
 from tests.factories import local
+from units.models import Unit
 
 Q3 = reports.period_of("quarter", 2025, 3)
 TODAY = datetime.date(2026, 1, 15)
@@ -163,8 +164,6 @@ def q3(unit_a, unit_b, inspector, chief):
 
 
 def _units(*units):
-    from units.models import Unit
-
     return Unit.objects.filter(pk__in=[u.pk for u in units])
 
 
@@ -443,6 +442,48 @@ def test_top_repeat_offenders_ranks_in_the_database_and_counts_them_all(
     ]
     assert reports.top_repeat_offenders(_units(unit_a), period, 3)[1] == 3  # 2, 3 and 4
     assert reports.top_repeat_offenders(_units(unit_a, unit_b), period, 0) == ([], 7)
+    # Told the units are the whole Authority, a year reads the per-person totals: the same.
+    everywhere = Unit.objects.filter(authority_id=unit_a.authority_id)
+    whole = unit_a.authority_id
+    assert reports.top_repeat_offenders(everywhere, period, 3, authority=whole) == (
+        offenders,
+        count,
+    )
+    assert reports.top_repeat_offenders(everywhere, period, 0, authority=whole) == ([], 7)
+
+
+def test_the_authoritys_year_counts_a_person_across_its_units(
+    client, leader, unit_head_a, unit_a, unit_b, inspector
+):
+    """One standing violation in each of two units: a repeat offender of the Authority's year
+    (the per-person totals) and of its quarter (the violations), of neither unit alone."""
+    person = factories.staff(unit_a)
+    Violation.objects.bulk_create(
+        Violation(
+            staff=person,
+            unit=unit,
+            type=factories.violation_type("late_early"),
+            occurred_at=local(2025, 8, 1, 9),
+            status="upheld",
+            recorded_by=inspector,
+        )
+        for unit in (unit_a, unit_b)
+    )
+    client.force_login(leader)
+    for period in ("2025", "2025-q3"):
+        board = client.get(reverse("discipline:dashboard"), {"period": period}).context["board"]
+        assert board.offender_count == 1
+        assert [(o["staff_id"], o["count"]) for o in board.offenders] == [(person.pk, 2)]
+        report = client.get(reverse("discipline:report"), {"period": period}).context["report"]
+        assert report.current.repeat_offenders == 1
+        assert report.before.repeat_offenders == 0
+        one_unit = {"period": period, "unit": unit_a.pk}
+        assert (
+            client.get(reverse("discipline:dashboard"), one_unit).context["board"].offenders == []
+        )
+    client.force_login(unit_head_a)
+    board = client.get(reverse("discipline:dashboard"), {"period": "2025"}).context["board"]
+    assert board.offender_count == 0
 
 
 # --- query counts ---------------------------------------------------------------------------
@@ -468,9 +509,10 @@ def _many(unit_a, unit_b, inspector, n):
     Violation.objects.bulk_create(rows)
 
 
+@pytest.mark.parametrize("period", ["2025-q3", "2025"])  # the year: per-person totals
 @pytest.mark.parametrize("rows", [3, 60])
 def test_dashboard_query_count_does_not_grow_with_rows(
-    client, leader, unit_a, unit_b, inspector, rows, django_assert_num_queries
+    client, leader, unit_a, unit_b, inspector, rows, period, django_assert_num_queries
 ):
     _many(unit_a, unit_b, inspector, rows)
     client.force_login(leader)
@@ -481,13 +523,14 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # offenders and their names, answers due (due tally), answers missing past the due date and
     # overdue now, letter reports.
     with django_assert_num_queries(14):
-        response = client.get(reverse("discipline:dashboard"), {"period": "2025-q3"})
+        response = client.get(reverse("discipline:dashboard"), {"period": period})
     assert response.context["board"].total == rows
 
 
+@pytest.mark.parametrize("period", ["2025-q3", "2025"])  # the year: per-person totals
 @pytest.mark.parametrize("rows", [3, 60])
 def test_report_query_count_does_not_grow_with_rows(
-    client, leader, unit_a, unit_b, inspector, rows, django_assert_num_queries
+    client, leader, unit_a, unit_b, inspector, rows, period, django_assert_num_queries
 ):
     _many(unit_a, unit_b, inspector, rows)
     client.force_login(leader)
@@ -498,7 +541,7 @@ def test_report_query_count_does_not_grow_with_rows(
     # when there are any), repeat offenders and the names of the 50 the page lists, and 7 for
     # the previous period.
     with django_assert_num_queries(21):
-        response = client.get(reverse("discipline:report"), {"period": "2025-q3"})
+        response = client.get(reverse("discipline:report"), {"period": period})
     assert response.context["report"].current.violations == rows
 
 

@@ -85,6 +85,7 @@ def test_it_seeds_consistent_rows_and_prints_timing():
     assert tallies._tally() == tallies._counted()
     assert tallies._due_tally() == tallies._due_counted()
     assert tallies._staff_tally() == tallies._staff_counted()
+    assert tallies._staff_totals() == tallies._staff_totals_counted()
     # Every row passes the model's own checks (a sample of each kind).
     for model in (Violation, Letter, Visit, Staff):
         for pk in model.objects.order_by("?").values_list("pk", flat=True)[:20]:

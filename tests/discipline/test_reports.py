@@ -486,6 +486,32 @@ def test_the_authoritys_year_counts_a_person_across_its_units(
     assert board.offender_count == 0
 
 
+def test_dashboard_counts_a_thousand_offenders_grouped(client, leader, unit_a, inspector):
+    """The sentence above the offenders writes the count as the tiles do (vi "1.001")."""
+    from units.models import Staff
+
+    people = Staff.objects.bulk_create(
+        Staff(authority_id=unit_a.authority_id, unit=unit_a, full_name=f"Người {i}")
+        for i in range(1001)
+    )
+    late = factories.violation_type("late_early")
+    Violation.objects.bulk_create(
+        Violation(
+            staff=person,
+            unit=unit_a,
+            type=late,
+            occurred_at=local(2025, 8, day, 9),
+            status="upheld",
+            recorded_by=inspector,
+        )
+        for person in people
+        for day in (1, 2)
+    )
+    client.force_login(leader)
+    html = client.get(reverse("discipline:dashboard"), {"period": "2025"}).text
+    assert "1.001 người có từ hai vi phạm đã xác định trở lên trong kỳ." in html
+
+
 # --- query counts ---------------------------------------------------------------------------
 
 
